@@ -1,0 +1,5 @@
+"""Root conftest: loads the suite's pytest plugin and its shared step vocabulary."""
+
+from __future__ import annotations
+
+pytest_plugins = ["voice_push_conformance.pytest_plugin", "steps._common"]

@@ -1,0 +1,100 @@
+"""Steps for features/twi_params.feature: parameters from TwiML to push to client map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from voice_push_conformance import vectors
+from voice_push_conformance.codecs import twi_params, twiml
+from voice_push_conformance.fcm import CapturedPush
+from voice_push_conformance.target import PushHandling
+from voice_push_conformance.world import World, call_candidate, call_push_data
+
+scenarios("twi_params.feature")
+
+
+def _vector(vector_id: str) -> dict[str, Any]:
+    return vectors.get("twi_params", "twi-params-vectors", vector_id)
+
+
+def _pairs(vector: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in vector["parameters"]]
+
+
+def _only_push(world: World, device: str) -> CapturedPush:
+    accepted = [p for p in world.pushes_to(device) if p.status == 200]
+    assert len(accepted) == 1, f"expected one call push to {device}, FCM accepted {len(accepted)}"
+    return accepted[0]
+
+
+@when(parsers.parse('"{caller}" calls "{callee}" with the parameters of vector "{vector_id}"'))
+def _(world: World, caller: str, callee: str, vector_id: str) -> None:
+    pairs = _pairs(_vector(vector_id))
+    document = twiml.build_dial(world.identity(callee), pairs, caller_id=f"client:{world.identity(caller)}")
+    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
+
+
+@then(
+    parsers.parse(
+        'the push to "{device}" carries twi_params that decode to the parameters of vector "{vector_id}"'
+    )
+)
+def _(world: World, device: str, vector_id: str) -> None:
+    vector = _vector(vector_id)
+    raw = _only_push(world, device).data.get("twi_params")
+    assert isinstance(raw, str), f"the push carries no twi_params string (got {raw!r})"
+    expected = twi_params.expected_map(_pairs(vector))
+    decoded = twi_params.decode(raw)
+    assert decoded == expected, (
+        f"twi_params {raw!r} decodes to {decoded}; the TwiML parameters were {expected} "
+        f"(a conforming encoding is {twi_params.encode(_pairs(vector))!r})"
+    )
+
+
+@then(parsers.parse('the push to "{device}" carries no parameters'))
+def _(world: World, device: str) -> None:
+    raw = _only_push(world, device).data.get("twi_params")
+    assert raw in (None, ""), f"the TwiML had no <Parameter>, yet the push carries twi_params {raw!r}"
+
+
+@given(parsers.parse('a call push for "{alias}" carrying the twi_params of vector "{vector_id}"'))
+def _(world: World, alias: str, vector_id: str) -> None:
+    world.results["push"] = call_push_data(world, alias, _vector(vector_id)["encoded"])
+    world.results["push_for"] = alias
+
+
+def _handled(world: World, alias: str) -> PushHandling:
+    client = world.client(alias)
+    data = world.results["push"]
+    handled = call_candidate("handling a call push", lambda: client.handle_push(data))
+    assert handled.kind == "call", f"the client did not take the push for a call (kind {handled.kind!r})"
+    return handled
+
+
+@then(parsers.parse('the custom parameters of "{alias}" are those of vector "{vector_id}"'))
+def _(world: World, alias: str, vector_id: str) -> None:
+    vector = _vector(vector_id)
+    got = dict(_handled(world, alias).custom_parameters)
+    assert got == vector["decoded"], (
+        f"twi_params {vector['encoded']!r} gave custom parameters {got}; expected {vector['decoded']} "
+        f"({vector['description']})"
+    )
+
+
+@then(parsers.parse('the raw parameters of "{alias}" are the pushed twi_params'))
+def _(world: World, alias: str) -> None:
+    raw = _handled(world, alias).raw_params
+    pushed = world.results["push"].get("twi_params")
+    assert raw == pushed, f"the 2.x view holds {raw!r}; the push carried {pushed!r}"
+
+
+@then(parsers.parse('the raw parameters of "{alias}" decode to its custom parameters'))
+def _(world: World, alias: str) -> None:
+    handled = _handled(world, alias)
+    decoded = twi_params.decode(handled.raw_params or "") if handled.raw_params else {}
+    assert decoded == dict(handled.custom_parameters), (
+        f"the 2.x string {handled.raw_params!r} decodes to {decoded}, "
+        f"but the 3.x map is {dict(handled.custom_parameters)}"
+    )

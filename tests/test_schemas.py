@@ -1,0 +1,572 @@
+"""Self-tests for the JSON Schemas in ``schemas/``.
+
+Two layers: every schema file (found by glob, so new schemas are covered automatically) is a
+well-formed Draft 2020-12 schema carrying the suite's metadata; and each schema accepts the
+examples it must accept and rejects the ones it must reject, at the expected place.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = ROOT / "schemas"
+DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+ID_PREFIX = "https://voice-push-conformance.example/schemas/"
+
+SCHEMA_FILES = sorted(SCHEMA_DIR.glob("*.json"))
+
+# Made-up identifiers in the right shapes (prefix + 32 lowercase hex digits).
+ACCOUNT_SID = "AC" + "a" * 32
+API_KEY_SID = "SK" + "b" * 32
+APP_SID = "AP" + "c" * 32
+CREDENTIAL_SID = "CR" + "d" * 32
+CALL_SID = "CA" + "0123456789abcdef" * 2
+PUSH_MESSAGE_ID = "RU" + "1d508ff6dee4168b8c9e7ba05ae6923d"
+NOW = 1_795_584_806
+
+
+def _load(path: Path) -> dict[str, Any]:
+    loaded = json.loads(path.read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict), f"{path.name}: a schema must be a JSON object"
+    return loaded
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    schema = _load(SCHEMA_DIR / f"{name}.json")
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _changed(
+    base: dict[str, Any], *path: str | int, value: Any = None, delete: bool = False
+) -> dict[str, Any]:
+    """A deep copy of ``base`` with the member at ``path`` replaced by ``value`` (or removed)."""
+    result = copy.deepcopy(base)
+    parent: Any = result
+    for step in path[:-1]:
+        parent = parent[step]
+    if delete:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return result
+
+
+# --- baseline documents ------------------------------------------------------------------------
+
+HEADER_PYTHON: dict[str, Any] = {"alg": "HS256", "cty": "twilio-fpa;v=1", "typ": "JWT"}
+
+# What twilio-python emits: nbf, no iat.
+PAYLOAD_PYTHON: dict[str, Any] = {
+    "jti": f"{API_KEY_SID}-{NOW}",
+    "grants": {
+        "voice": {
+            "incoming": {"allow": True},
+            "outgoing": {"application_sid": APP_SID, "params": {"k": "v"}},
+            "push_credential_sid": CREDENTIAL_SID,
+        },
+        "identity": "alice",
+    },
+    "iss": API_KEY_SID,
+    "exp": NOW + 3600,
+    "nbf": NOW,
+    "sub": ACCOUNT_SID,
+}
+
+# What twilio-node emits by default: iat, no nbf.
+PAYLOAD_NODE: dict[str, Any] = {
+    "jti": f"{API_KEY_SID}-{NOW}",
+    "grants": {
+        "identity": "alice",
+        "voice": {
+            "incoming": {"allow": True},
+            "outgoing": {"application_sid": APP_SID},
+            "push_credential_sid": CREDENTIAL_SID,
+        },
+    },
+    "iat": NOW,
+    "exp": NOW + 3600,
+    "iss": API_KEY_SID,
+    "sub": ACCOUNT_SID,
+}
+
+CALL_DATA: dict[str, Any] = {
+    "twi_message_type": "twilio.voice.call",
+    "twi_call_sid": CALL_SID,
+    "twi_account_sid": ACCOUNT_SID,
+    "twi_from": "client:alice",
+    "twi_to": "client:bob",
+    "twi_bridge_token": "eyJraWQiOiJleGFtcGxlIn0.e30.c2ln",
+    "twi_message_id": PUSH_MESSAGE_ID,
+    "twi_params": "caller_first_name=alice&caller_last_name=smith",
+}
+
+SEND_REQUEST: dict[str, Any] = {
+    "message": {
+        "token": "fcm-registration-token-of-bob",
+        "data": CALL_DATA,
+        "android": {"priority": "HIGH", "ttl": "0s"},
+    }
+}
+
+FCM_UNREGISTERED: dict[str, Any] = {
+    "error": {
+        "code": 404,
+        "message": "Requested entity was not found.",
+        "status": "NOT_FOUND",
+        "details": [
+            {
+                "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError",
+                "errorCode": "UNREGISTERED",
+            }
+        ],
+    }
+}
+
+# --- examples ----------------------------------------------------------------------------------
+
+VALID = [
+    # access-token-header
+    pytest.param("access-token-header", HEADER_PYTHON, id="header-twilio-python"),
+    pytest.param("access-token-header", {**HEADER_PYTHON, "twr": "ie1"}, id="header-with-region"),
+    pytest.param("access-token-header", {**HEADER_PYTHON, "kid": "SK-key"}, id="header-extra-member"),
+    # access-token-payload
+    pytest.param("access-token-payload", PAYLOAD_PYTHON, id="payload-python-nbf-no-iat"),
+    pytest.param("access-token-payload", PAYLOAD_NODE, id="payload-node-iat-no-nbf"),
+    pytest.param("access-token-payload", {**PAYLOAD_NODE, "nbf": NOW}, id="payload-iat-and-nbf"),
+    pytest.param(
+        "access-token-payload",
+        _changed(PAYLOAD_PYTHON, "grants", value={"identity": "alice"}),
+        id="payload-no-voice-grant",
+    ),
+    pytest.param(
+        "access-token-payload",
+        _changed(PAYLOAD_PYTHON, "grants", "video", value={"room": "standup"}),
+        id="payload-other-grant",
+    ),
+    pytest.param(
+        "access-token-payload",
+        _changed(
+            PAYLOAD_NODE,
+            "grants",
+            "voice",
+            value={"outgoing": {"application_sid": APP_SID}, "push_credential_sid": CREDENTIAL_SID},
+        ),
+        id="payload-quickstart-grant-without-incoming",
+    ),
+    pytest.param(
+        "access-token-payload",
+        _changed(PAYLOAD_PYTHON, "grants", "voice", "endpoint_id", value="bob-pixel-8"),
+        id="payload-endpoint-id",
+    ),
+    # fcm-v1-send-request
+    pytest.param("fcm-v1-send-request", SEND_REQUEST, id="send-canonical-voice-push"),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "android", "priority", value="high"),
+        id="send-priority-lowercase-high",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "android", "priority", value="NORMAL"),
+        id="send-priority-uppercase-normal",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "android", "ttl", value="3.5s"),
+        id="send-ttl-fractional",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "android", "ttl", value="2419200.000000000s"),
+        id="send-ttl-nine-fraction-digits",
+    ),
+    pytest.param("fcm-v1-send-request", {**SEND_REQUEST, "validate_only": True}, id="send-validate-only"),
+    pytest.param(
+        "fcm-v1-send-request",
+        {"message": {"topic": "incoming-calls", "data": {"k": "v"}}},
+        id="send-topic-target",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        {"message": {"condition": "'a' in topics && 'b' in topics"}},
+        id="send-condition-target",
+    ),
+    pytest.param(
+        "fcm-v1-send-request", {"message": {"fid": "firebase-installation-id"}}, id="send-fid-target"
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        {
+            "message": {
+                "token": "t",
+                "notification": {"title": "Call"},
+                "apns": {"headers": {"apns-priority": "10"}},
+                "webpush": {},
+                "fcm_options": {"analytics_label": "voice"},
+                "android": {"direct_boot_ok": True, "collapse_key": "call", "data": {"k": "v"}},
+            }
+        },
+        id="send-all-platform-blocks",
+    ),
+    # push-call-data
+    pytest.param("push-call-data", CALL_DATA, id="call-data-push"),
+    pytest.param(
+        "push-call-data",
+        _changed(CALL_DATA, "twi_message_id", value="WB" + "e" * 32),
+        id="call-data-webhook-message-id",
+    ),
+    pytest.param(
+        "push-call-data",
+        {**CALL_DATA, "twi_stir_status": "TN-Validation-Passed-A", "twi_answer_timeout": "600", "x": "y"},
+        id="call-data-optional-and-unknown-strings",
+    ),
+    pytest.param(
+        "push-call-data",
+        _changed(CALL_DATA, "twi_from", value="+15005550006"),
+        id="call-data-pstn-caller",
+    ),
+    pytest.param(
+        "push-call-data", _changed(CALL_DATA, "twi_params", delete=True), id="call-data-without-params"
+    ),
+    # fcm-v1-error
+    pytest.param("fcm-v1-error", FCM_UNREGISTERED, id="error-unregistered"),
+    pytest.param(
+        "fcm-v1-error",
+        {
+            "error": {
+                "code": 400,
+                "message": "The registration token is not a valid FCM registration token",
+                "status": "INVALID_ARGUMENT",
+                "details": [
+                    {
+                        "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError",
+                        "errorCode": "INVALID_ARGUMENT",
+                    },
+                    {
+                        "@type": "type.googleapis.com/google.rpc.BadRequest",
+                        "fieldViolations": [{"field": "message.token", "description": "Invalid token"}],
+                    },
+                ],
+            }
+        },
+        id="error-invalid-argument-with-bad-request",
+    ),
+    pytest.param(
+        "fcm-v1-error",
+        _changed(FCM_UNREGISTERED, "error", "details", delete=True),
+        id="error-without-details",
+    ),
+]
+
+# Each invalid example names the instance location (as a path tuple) where an error must be reported,
+# so a negative case cannot pass because of some unrelated mistake in the example.
+INVALID = [
+    # access-token-header
+    pytest.param("access-token-header", {**HEADER_PYTHON, "alg": "HS512"}, ("alg",), id="header-alg-hs512"),
+    pytest.param("access-token-header", {**HEADER_PYTHON, "alg": "none"}, ("alg",), id="header-alg-none"),
+    pytest.param("access-token-header", {"alg": "HS256", "typ": "JWT"}, (), id="header-missing-cty"),
+    pytest.param(
+        "access-token-header", {**HEADER_PYTHON, "cty": "twilio-fpa;v=2"}, ("cty",), id="header-cty-version"
+    ),
+    pytest.param("access-token-header", {**HEADER_PYTHON, "typ": "jwt"}, ("typ",), id="header-typ-lowercase"),
+    pytest.param("access-token-header", {**HEADER_PYTHON, "twr": ""}, ("twr",), id="header-empty-region"),
+    # access-token-payload
+    pytest.param(
+        "access-token-payload", {**PAYLOAD_PYTHON, "sub": "alice"}, ("sub",), id="payload-sub-not-a-sid"
+    ),
+    pytest.param(
+        "access-token-payload",
+        {**PAYLOAD_PYTHON, "iss": ACCOUNT_SID},
+        ("iss",),
+        id="payload-iss-is-account-sid",
+    ),
+    pytest.param(
+        "access-token-payload",
+        {**PAYLOAD_PYTHON, "sub": "AC" + "a" * 31},
+        ("sub",),
+        id="payload-sub-31-hex-digits",
+    ),
+    pytest.param(
+        "access-token-payload", {**PAYLOAD_PYTHON, "exp": "1795588406"}, ("exp",), id="payload-exp-string"
+    ),
+    pytest.param(
+        "access-token-payload", {**PAYLOAD_PYTHON, "nbf": NOW + 0.5}, ("nbf",), id="payload-nbf-float"
+    ),
+    pytest.param("access-token-payload", {**PAYLOAD_NODE, "iat": None}, ("iat",), id="payload-iat-null"),
+    pytest.param(
+        "access-token-payload", _changed(PAYLOAD_PYTHON, "jti", delete=True), (), id="payload-missing-jti"
+    ),
+    pytest.param(
+        "access-token-payload",
+        _changed(PAYLOAD_PYTHON, "grants", "identity", delete=True),
+        ("grants",),
+        id="payload-missing-identity",
+    ),
+    pytest.param(
+        "access-token-payload",
+        _changed(PAYLOAD_PYTHON, "grants", "identity", value=""),
+        ("grants", "identity"),
+        id="payload-empty-identity",
+    ),
+    pytest.param(
+        "access-token-payload",
+        _changed(PAYLOAD_PYTHON, "grants", "voice", "push_credential_sid", value="PN" + "d" * 32),
+        ("grants", "voice", "push_credential_sid"),
+        id="payload-push-credential-wrong-prefix",
+    ),
+    pytest.param(
+        "access-token-payload",
+        _changed(PAYLOAD_PYTHON, "grants", "voice", "outgoing", "params", value="k=v"),
+        ("grants", "voice", "outgoing", "params"),
+        id="payload-outgoing-params-query-string",
+    ),
+    pytest.param(
+        "access-token-payload",
+        _changed(PAYLOAD_PYTHON, "grants", "voice", "outgoing", "application_sid", value="AC" + "c" * 32),
+        ("grants", "voice", "outgoing", "application_sid"),
+        id="payload-outgoing-application-not-ap",
+    ),
+    pytest.param(
+        "access-token-payload",
+        _changed(PAYLOAD_PYTHON, "grants", "voice", "incoming", "allow", value="true"),
+        ("grants", "voice", "incoming", "allow"),
+        id="payload-incoming-allow-string",
+    ),
+    # fcm-v1-send-request
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "data", "twi_answer_timeout", value=600),
+        ("message", "data", "twi_answer_timeout"),
+        id="send-data-value-integer",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "data", "google.foo", value="x"),
+        ("message", "data"),
+        id="send-data-key-google-prefix",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "data", "gcm.notification.title", value="x"),
+        ("message", "data"),
+        id="send-data-key-gcm-prefix",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "data", "from", value="x"),
+        ("message", "data"),
+        id="send-data-key-from",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "data", "message_type", value="x"),
+        ("message", "data"),
+        id="send-data-key-message-type",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "android", "data", value={"google.sent_time": "1"}),
+        ("message", "android", "data"),
+        id="send-android-data-reserved-key",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "android", "priority", value="urgent"),
+        ("message", "android", "priority"),
+        id="send-priority-urgent",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "android", "priority", value=10),
+        ("message", "android", "priority"),
+        id="send-priority-apns-style-number",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "android", "ttl", value="0"),
+        ("message", "android", "ttl"),
+        id="send-ttl-without-unit",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "android", "ttl", value=0),
+        ("message", "android", "ttl"),
+        id="send-ttl-integer",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "android", "ttl", value="1.0000000001s"),
+        ("message", "android", "ttl"),
+        id="send-ttl-ten-fraction-digits",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "android", "ttl", value="-1s"),
+        ("message", "android", "ttl"),
+        id="send-ttl-negative",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "topic", value="incoming-calls"),
+        ("message",),
+        id="send-token-and-topic",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "token", delete=True),
+        ("message",),
+        id="send-no-target",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        _changed(SEND_REQUEST, "message", "priority", value="high"),
+        ("message",),
+        id="send-legacy-priority-on-message",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        {"to": "fcm-registration-token-of-bob", "data": {"k": "v"}},
+        (),
+        id="send-legacy-http-body",
+    ),
+    pytest.param(
+        "fcm-v1-send-request",
+        {**SEND_REQUEST, "validate_only": "true"},
+        ("validate_only",),
+        id="send-validate-only-string",
+    ),
+    # push-call-data
+    pytest.param(
+        "push-call-data", {**CALL_DATA, "twi_to": "bob"}, ("twi_to",), id="call-data-to-bare-identity"
+    ),
+    pytest.param(
+        "push-call-data", {**CALL_DATA, "twi_to": "client:"}, ("twi_to",), id="call-data-to-empty-client"
+    ),
+    pytest.param(
+        "push-call-data",
+        {**CALL_DATA, "twi_message_type": "twilio.voice.cancel"},
+        ("twi_message_type",),
+        id="call-data-cancel-type",
+    ),
+    pytest.param(
+        "push-call-data",
+        {**CALL_DATA, "twi_call_sid": "CR" + "0" * 32},
+        ("twi_call_sid",),
+        id="call-data-call-sid-wrong-prefix",
+    ),
+    pytest.param(
+        "push-call-data",
+        {**CALL_DATA, "twi_account_sid": "AC" + "g" * 32},
+        ("twi_account_sid",),
+        id="call-data-account-sid-not-hex",
+    ),
+    pytest.param(
+        "push-call-data",
+        _changed(CALL_DATA, "twi_bridge_token", delete=True),
+        (),
+        id="call-data-missing-bridge-token",
+    ),
+    pytest.param(
+        "push-call-data",
+        {**CALL_DATA, "twi_message_id": ""},
+        ("twi_message_id",),
+        id="call-data-empty-message-id",
+    ),
+    pytest.param(
+        "push-call-data",
+        {**CALL_DATA, "twi_answer_timeout": 600},
+        ("twi_answer_timeout",),
+        id="call-data-answer-timeout-integer",
+    ),
+    pytest.param(
+        "push-call-data", {**CALL_DATA, "twi_extra": True}, ("twi_extra",), id="call-data-unknown-non-string"
+    ),
+    # fcm-v1-error
+    pytest.param(
+        "fcm-v1-error",
+        _changed(FCM_UNREGISTERED, "error", "code", value="404"),
+        ("error", "code"),
+        id="error-code-string",
+    ),
+    pytest.param(
+        "fcm-v1-error",
+        _changed(FCM_UNREGISTERED, "error", "status", delete=True),
+        ("error",),
+        id="error-missing-status",
+    ),
+    pytest.param(
+        "fcm-v1-error",
+        _changed(FCM_UNREGISTERED, "error", "details", 0, "@type", delete=True),
+        ("error", "details", 0),
+        id="error-detail-without-type",
+    ),
+    pytest.param(
+        "fcm-v1-error",
+        _changed(FCM_UNREGISTERED, "error", "details", value={"errorCode": "UNREGISTERED"}),
+        ("error", "details"),
+        id="error-details-not-array",
+    ),
+    pytest.param(
+        "fcm-v1-error",
+        {"multicast_id": 1, "success": 0, "failure": 1, "results": [{"error": "NotRegistered"}]},
+        (),
+        id="error-legacy-response",
+    ),
+]
+
+
+# --- well-formedness of every schema file ------------------------------------------------------
+
+
+def test_schema_directory_is_not_empty() -> None:
+    assert SCHEMA_FILES, f"no *.json files under {SCHEMA_DIR}"
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.name) for p in SCHEMA_FILES])
+def test_schema_is_well_formed(path: Path) -> None:
+    schema = _load(path)
+    assert schema.get("$schema") == DRAFT_2020_12, f"{path.name}: $schema must be {DRAFT_2020_12}"
+    assert schema.get("$id") == ID_PREFIX + path.name, f"{path.name}: $id must be {ID_PREFIX}{path.name}"
+    for key in ("title", "description"):
+        value = schema.get(key)
+        assert isinstance(value, str), f"{path.name}: {key!r} must be a string"
+        assert value.strip(), f"{path.name}: {key!r} must not be empty"
+    Draft202012Validator.check_schema(schema)
+
+
+def test_every_example_names_an_existing_schema() -> None:
+    names = {p.stem for p in SCHEMA_FILES}
+    used = {str(case.values[0]) for case in (*VALID, *INVALID)}
+    assert used <= names, f"examples refer to missing schemas: {sorted(used - names)}"
+    for name in sorted(used):
+        assert any(case.values[0] == name for case in VALID), f"{name}: no valid example"
+        assert any(case.values[0] == name for case in INVALID), f"{name}: no invalid example"
+
+
+# --- examples ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "instance"), VALID)
+def test_valid_example(name: str, instance: Any) -> None:
+    problems = [
+        f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
+        for e in _validator(name).iter_errors(instance)
+    ]
+    assert not problems, f"{name} rejected a valid example:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize(("name", "instance", "where"), INVALID)
+def test_invalid_example(name: str, instance: Any, where: tuple[str | int, ...]) -> None:
+    found = list(_validator(name).iter_errors(instance))
+    assert found, f"{name} accepted an invalid example"
+    places = [tuple(e.absolute_path) for e in found]
+    assert where in places, f"{name}: expected an error at {where!r}, got errors at {places!r}"

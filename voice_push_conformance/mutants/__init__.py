@@ -1,0 +1,87 @@
+"""Deliberately broken variants of the reference implementation.
+
+Each mutant swaps one rule of one reference role for a mistake real implementers make,
+and names the catalogue requirement it breaks. The self-tests run the suite against
+every mutant and check that its requirement fails: proof that the suite can fail.
+Mutants live in one module per feature area, named like the feature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from voice_push_conformance import reference
+from voice_push_conformance.reference import ReferenceClient, ReferenceIssuer, ReferenceVoiceService
+from voice_push_conformance.target import Candidate, HarnessContext
+
+AREAS = (
+    "access_token",
+    "late_discard",
+    "twi_params",
+    "registration",
+    "registration_cadence",
+    "device_limit",
+    "push_delivery",
+    "twiml_dial",
+)
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    breaks: str  # requirement id
+    description: str
+    issuer: type[ReferenceIssuer] = ReferenceIssuer
+    service: type[ReferenceVoiceService] = ReferenceVoiceService
+    client: type[ReferenceClient] = ReferenceClient
+
+    def build(self, context: HarnessContext) -> Candidate:
+        return reference.build(
+            context,
+            issuer=self.issuer,
+            service=self.service,
+            client=self.client,
+            description=f"mutant {self.name}: {self.description}",
+        )
+
+
+CATALOGUE: dict[str, Mutant] = {}
+
+RoleClass = type[ReferenceIssuer] | type[ReferenceVoiceService] | type[ReferenceClient]
+
+
+def mutant(name: str, breaks: str, description: str) -> Callable[[RoleClass], RoleClass]:
+    """Register the decorated subclass of one reference role as a mutant."""
+
+    def register(cls: RoleClass) -> RoleClass:
+        if name in CATALOGUE:
+            raise ValueError(f"mutant {name!r} is defined twice")
+        if issubclass(cls, ReferenceIssuer):
+            entry = Mutant(name, breaks, description, issuer=cls)
+        elif issubclass(cls, ReferenceVoiceService):
+            entry = Mutant(name, breaks, description, service=cls)
+        else:
+            entry = Mutant(name, breaks, description, client=cls)
+        CATALOGUE[name] = entry
+        return cls
+
+    return register
+
+
+def _load_areas() -> None:
+    import importlib  # noqa: PLC0415
+
+    for area in AREAS:
+        try:
+            importlib.import_module(f"{__name__}.{area}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{area}":
+                raise
+
+
+def get(name: str) -> Mutant:
+    return CATALOGUE[name]
+
+
+_load_areas()

@@ -1,0 +1,57 @@
+"""Mutants that break the late-notification stamp or the 60 000 ms discard rule."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from voice_push_conformance.codecs import twiml
+from voice_push_conformance.mutants import mutant
+from voice_push_conformance.reference import ReferenceClient, ReferenceIssuer
+
+
+@mutant("stamp-seconds", "LATE-STAMP-MS", "stamps calls in epoch seconds, like the FAQ's example value")
+class _SecondsStampIssuer(ReferenceIssuer):
+    def call_timestamp(self) -> str:
+        return str(self.context.clock.now_ms() // 1_000)
+
+
+@mutant("stamp-missing", "LATE-STAMP-MS", "forgets to add the timestamp parameter")
+class _NoStampIssuer(ReferenceIssuer):
+    def answer_call(self, caller: str, callee_identity: str, parameters: Mapping[str, str]) -> str:
+        return twiml.build_dial(callee_identity, list(parameters.items()), caller_id=caller)
+
+
+@mutant("discard-at-boundary", "LATE-DISCARD", "discards a push exactly 60 000 ms late (>= instead of >)")
+class _BoundaryClient(ReferenceClient):
+    def is_late(self, timestamp_ms: int) -> bool:
+        return self.env.clock.now_ms() >= timestamp_ms + self.LATE_AFTER_MS
+
+
+@mutant("discard-seconds-window", "LATE-DISCARD", "compares against a 60 000 second window")
+class _SecondsWindowClient(ReferenceClient):
+    def is_late(self, timestamp_ms: int) -> bool:
+        return self.env.clock.now_ms() > timestamp_ms + 60_000_000
+
+
+@mutant("discard-never", "LATE-DISCARD", "displays every call push, however late")
+class _NeverDiscardClient(ReferenceClient):
+    def is_late(self, timestamp_ms: int) -> bool:
+        return False
+
+
+@mutant("discard-crash-on-garbage", "LATE-MALFORMED", "crashes on a timestamp that is not a number")
+class _CrashingClient(ReferenceClient):
+    def lateness(self, params: Mapping[str, str | None]) -> tuple[Any, str]:
+        stamp = params.get("timestamp")
+        if stamp is not None:
+            int(stamp)  # raises ValueError on garbage: the mistake under test
+        return super().lateness(params)
+
+
+@mutant("discard-missing-stamp", "LATE-NO-STAMP", "discards calls that carry no timestamp")
+class _DiscardUnstampedClient(ReferenceClient):
+    def lateness(self, params: Mapping[str, str | None]) -> tuple[Any, str]:
+        if params.get("timestamp") is None:
+            return "discard", "no timestamp"
+        return super().lateness(params)

@@ -1,0 +1,55 @@
+"""Mutants that break how twi_params is encoded by the service or decoded by the client."""
+
+from __future__ import annotations
+
+from voice_push_conformance.codecs import twiml
+from voice_push_conformance.mutants import mutant
+from voice_push_conformance.reference import ReferenceClient, ReferenceVoiceService
+
+
+@mutant("params-plus-kept", "PARAMS-DECODE", "does not turn '+' into a space when decoding")
+class _PlusKeptClient(ReferenceClient):
+    def custom_parameters(self, raw: str | None) -> dict[str, str | None]:
+        from urllib.parse import unquote  # noqa: PLC0415
+
+        if raw is None:
+            return {}
+        return {k: (unquote(v) if v else None) for k, _, v in (p.partition("=") for p in raw.split("&"))}
+
+
+@mutant(
+    "params-split-every-equals",
+    "PARAMS-FIRST-EQUALS",
+    "splits each pair on every '=' and keeps the second piece",
+)
+class _SplitEqualsClient(ReferenceClient):
+    def custom_parameters(self, raw: str | None) -> dict[str, str | None]:
+        from urllib.parse import unquote_plus  # noqa: PLC0415
+
+        if raw is None:
+            return {}
+        result: dict[str, str | None] = {}
+        for pair in raw.split("&"):
+            pieces = pair.split("=")
+            result[pieces[0]] = unquote_plus(pieces[1]) if len(pieces) > 1 and pieces[1] else None
+        return result
+
+
+@mutant("params-not-encoded", "PARAMS-ENCODE", "joins parameters without URL-encoding them")
+class _RawParamsService(ReferenceVoiceService):
+    def encode_parameters(self, leg: twiml.ClientLeg) -> str | None:
+        return "&".join(f"{k}={v}" for k, v in leg.parameters) if leg.parameters else None
+
+
+@mutant("params-dropped", "PARAMS-ENCODE", "drops the TwiML parameters from the push")
+class _DroppedParamsService(ReferenceVoiceService):
+    def encode_parameters(self, leg: twiml.ClientLeg) -> str | None:
+        return None
+
+
+@mutant("params-json", "PARAMS-ENCODE", "sends parameters as a JSON object string")
+class _JsonParamsService(ReferenceVoiceService):
+    def encode_parameters(self, leg: twiml.ClientLeg) -> str | None:
+        import json  # noqa: PLC0415
+
+        return json.dumps(dict(leg.parameters)) if leg.parameters else None

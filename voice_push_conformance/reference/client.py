@@ -1,0 +1,82 @@
+"""Reference SDK-side client: push handling, custom parameters, registration cadence."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from voice_push_conformance.clock import MS_PER_DAY
+from voice_push_conformance.codecs import twi_params
+from voice_push_conformance.target import FCM, ClientEnvironment, Decision, PushHandling
+
+CALL = "twilio.voice.call"
+CANCEL = "twilio.voice.cancel"
+
+
+class ReferenceClient:
+    """One app install: what the FAQ's recommended logic does, rule by rule."""
+
+    # The FAQ recommends registering again when the last registration is over six months
+    # old, well inside the one-year expiry.
+    REREGISTER_AFTER_MS = 182 * MS_PER_DAY
+    LATE_AFTER_MS = 60_000
+
+    def __init__(self, env: ClientEnvironment) -> None:
+        self.env = env
+        self.stored_token: str | None = None
+        self.last_registered_ms: int | None = None
+
+    # --- rules ---------------------------------------------------------------------------
+
+    def should_register(self, device_token: str) -> bool:
+        if device_token != self.stored_token or self.last_registered_ms is None:
+            return True
+        return self.env.clock.now_ms() - self.last_registered_ms >= self.REREGISTER_AFTER_MS
+
+    def remember_registration(self, device_token: str) -> None:
+        self.stored_token = device_token
+        self.last_registered_ms = self.env.clock.now_ms()
+
+    def custom_parameters(self, raw: str | None) -> dict[str, str | None]:
+        return twi_params.decode(raw) if raw is not None else {}
+
+    def is_late(self, timestamp_ms: int) -> bool:
+        return self.env.clock.now_ms() > timestamp_ms + self.LATE_AFTER_MS
+
+    def lateness(self, params: Mapping[str, str | None]) -> tuple[Decision, str]:
+        stamp = params.get("timestamp")
+        if stamp is None:
+            return "display", "no timestamp parameter"
+        try:
+            value = int(stamp.strip())
+        except ValueError:
+            return "display", f"timestamp {stamp!r} is not an integer; shown rather than lost"
+        if self.is_late(value):
+            return "discard", f"device time is more than {self.LATE_AFTER_MS} ms past timestamp {value}"
+        return "display", "on time"
+
+    # --- the role ------------------------------------------------------------------------
+
+    def on_device_token(self, device_token: str) -> None:
+        if not self.should_register(device_token):
+            return
+        result = self.env.registrar.register(self.env.fetch_access_token(), FCM, device_token)
+        if result.ok:
+            self.remember_registration(device_token)
+
+    def handle_push(self, data: Mapping[str, str]) -> PushHandling:
+        kind = data.get("twi_message_type")
+        if kind == CANCEL:
+            return PushHandling(kind="cancel", decision="ignore", call_sid=data.get("twi_call_sid"))
+        if kind != CALL:
+            return PushHandling(kind="not_voice", decision="ignore", reason="not a Twilio Voice push")
+        raw = data.get("twi_params")
+        params = self.custom_parameters(raw)
+        decision, reason = self.lateness(params)
+        return PushHandling(
+            kind="call",
+            decision=decision,
+            call_sid=data.get("twi_call_sid"),
+            raw_params=raw,
+            custom_parameters=params,
+            reason=reason,
+        )

@@ -1,0 +1,210 @@
+"""Everything one scenario owns: its candidate, clock, data, push sink and results.
+
+Steps talk to the candidate only through this object, and never branch on how the
+candidate is reached.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+from voice_push_conformance.clock import Clock, ManualClock
+from voice_push_conformance.codecs import tokens, twiml
+from voice_push_conformance.credentials import Credentials
+from voice_push_conformance.data import DataFactory
+from voice_push_conformance.fcm import CapturedPush, FcmSink
+from voice_push_conformance.target import (
+    Candidate,
+    CandidateError,
+    Client,
+    ClientEnvironment,
+    NotApplicable,
+    RegistrationResult,
+    TokenIssuer,
+    VoiceService,
+    VoiceWebhook,
+)
+
+
+@dataclass(frozen=True)
+class RegistrationRequest:
+    access_token: str
+    channel: str
+    device_token: str
+    at_ms: int
+
+
+class SuiteRegistrar:
+    """The voice service as played by the suite for the client role: records and answers."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.requests: list[RegistrationRequest] = []
+        self.failures_to_give = 0
+        self._lock = threading.Lock()
+
+    def fail_next(self, count: int = 1) -> None:
+        self.failures_to_give = count
+
+    def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
+        with self._lock:
+            self.requests.append(
+                RegistrationRequest(access_token, channel, device_token, self.clock.now_ms())
+            )
+            if self.failures_to_give > 0:
+                self.failures_to_give -= 1
+                return RegistrationResult(503, 31503, "Service Unavailable (failure injected by the suite)")
+        return RegistrationResult(201, None, "registered")
+
+
+T = TypeVar("T")
+
+
+def call_candidate(what: str, action: Callable[[], T]) -> T:
+    """Run one candidate operation, turning a crash into a failure that names it."""
+    try:
+        return action()
+    except NotApplicable:
+        raise
+    except Exception as exc:
+        raise CandidateError(f"the candidate raised {type(exc).__name__} while {what}: {exc}") from exc
+
+
+@dataclass
+class World:
+    candidate: Candidate
+    clock: Clock
+    credentials: Credentials
+    data: DataFactory
+    fcm: FcmSink
+    registrar: SuiteRegistrar
+    identities: dict[str, str] = field(default_factory=dict)
+    devices: dict[str, str] = field(default_factory=dict)
+    clients: dict[str, Client] = field(default_factory=dict)
+    results: dict[str, Any] = field(default_factory=dict)
+
+    # --- roles -----------------------------------------------------------------------------
+
+    @property
+    def issuer(self) -> TokenIssuer:
+        self.candidate.require("issuer")
+        assert self.candidate.issuer is not None
+        return self.candidate.issuer
+
+    @property
+    def webhook(self) -> VoiceWebhook:
+        self.candidate.require("issuer", "voice_webhook")
+        issuer = self.candidate.issuer
+        if not callable(getattr(issuer, "answer_call", None)):
+            raise CandidateError("the candidate declares voice_webhook but its issuer has no answer_call()")
+        return cast("VoiceWebhook", issuer)
+
+    @property
+    def service(self) -> VoiceService:
+        self.candidate.require("service")
+        assert self.candidate.service is not None
+        return self.candidate.service
+
+    @property
+    def manual_clock(self) -> ManualClock:
+        self.candidate.require("clock")
+        if not isinstance(self.clock, ManualClock):
+            raise NotApplicable("the run's clock cannot be moved")
+        return self.clock
+
+    def client(self, alias: str) -> Client:
+        """The app install called ``alias`` (created on first use)."""
+        self.candidate.require("client")
+        if alias not in self.clients:
+            factory = self.candidate.client_factory
+            assert factory is not None
+            env = ClientEnvironment(
+                identity=self.identity(alias),
+                clock=self.clock,
+                registrar=self.registrar,
+                fetch_access_token=lambda: self.access_token(alias),
+            )
+            self.clients[alias] = call_candidate("creating a client", lambda: factory(env))
+        return self.clients[alias]
+
+    # --- data --------------------------------------------------------------------------------
+
+    def identity(self, alias: str) -> str:
+        if alias not in self.identities:
+            self.identities[alias] = self.data.identity(alias)
+        return self.identities[alias]
+
+    def device(self, alias: str, project_id: str | None = None) -> str:
+        """The FCM registration token of device ``alias``, known to the FCM model."""
+        if alias not in self.devices:
+            token = self.data.fcm_token()
+            self.fcm.add_device(token, project_id or self.credentials.fcm_project_id)
+            self.devices[alias] = token
+        return self.devices[alias]
+
+    def device_alias(self, token: str | None) -> str:
+        for alias, known in self.devices.items():
+            if known == token:
+                return alias
+        return f"unknown device {token!r}"
+
+    def access_token(self, alias: str, **overrides: Any) -> str:
+        """A token minted by the suite itself, so service scenarios need no issuer role."""
+        creds = self.credentials
+        options: dict[str, Any] = {
+            "api_key_sid": creds.api_key_sid,
+            "account_sid": creds.account_sid,
+            "secret": creds.api_key_secret.reveal(),
+            "now_s": self.clock.now_ms() // 1_000,
+            "identity": self.identity(alias),
+            "grants": {
+                "voice": tokens.voice_grant(
+                    push_credential_sid=creds.push_credential_sid,
+                    outgoing_application_sid=creds.application_sid,
+                )
+            },
+        }
+        options.update(overrides)
+        return tokens.mint(**options)
+
+    # --- actions shared by several areas ------------------------------------------------------
+
+    def register(
+        self, alias: str, device_alias: str, *, token: str | None = None, channel: str = "fcm"
+    ) -> RegistrationResult:
+        device_token = self.device(device_alias)
+        access = token if token is not None else self.access_token(alias)
+        return call_candidate(
+            f"registering {device_alias}", lambda: self.service.register(access, channel, device_token)
+        )
+
+    def dial(self, caller: str, callee: str, parameters: Mapping[str, str] | None = None) -> str:
+        pairs = list((parameters or {}).items())
+        return twiml.build_dial(self.identity(callee), pairs, caller_id=f"client:{self.identity(caller)}")
+
+    def pushes_to(self, device_alias: str) -> list[CapturedPush]:
+        return self.fcm.pushes_to(self.device(device_alias))
+
+    def call_pushes(self) -> list[CapturedPush]:
+        return list(self.fcm.pushes)
+
+
+def call_push_data(
+    world: World, callee: str, twi_params: str | None, caller: str = "alice"
+) -> dict[str, str]:
+    """An incoming-call push as a conforming voice service sends it, for client scenarios."""
+    data = {
+        "twi_message_type": "twilio.voice.call",
+        "twi_call_sid": world.data.sid("CA"),
+        "twi_account_sid": world.credentials.account_sid,
+        "twi_from": f"client:{world.identity(caller)}",
+        "twi_to": f"client:{world.identity(callee)}",
+        "twi_bridge_token": "eyJ" + world.data.secret(),
+        "twi_message_id": world.data.sid("RU"),
+    }
+    if twi_params is not None:
+        data["twi_params"] = twi_params
+    return data
