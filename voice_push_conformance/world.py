@@ -125,7 +125,7 @@ class World:
                 identity=self.identity(alias),
                 clock=self.clock,
                 registrar=self.registrar,
-                fetch_access_token=lambda: self.access_token(alias),
+                fetch_access_token=lambda: self.vend_access_token(alias),
             )
             self.clients[alias] = call_candidate("creating a client", lambda: factory(env))
         return self.clients[alias]
@@ -169,6 +169,12 @@ class World:
         }
         options.update(overrides)
         return tokens.mint(**options)
+
+    def vend_access_token(self, alias: str) -> str:
+        """The suite's token vending endpoint for client apps: remembers what it handed out."""
+        token = self.access_token(alias)
+        self.results.setdefault("vended_tokens", {}).setdefault(alias, []).append(token)
+        return token
 
     # --- actions shared by several areas ------------------------------------------------------
 

@@ -1,0 +1,70 @@
+"""Steps for features/registration_cadence.feature: when the client registers its token."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from voice_push_conformance.codecs import tokens
+from voice_push_conformance.target import FCM
+from voice_push_conformance.world import World, call_candidate
+
+scenarios("registration_cadence.feature")
+
+
+def _start(world: World, alias: str, token_alias: str) -> None:
+    client = world.client(alias)
+    token = world.device(token_alias)
+    call_candidate("receiving a device token", lambda: client.on_device_token(token))
+
+
+@given(parsers.parse('the app of "{alias}" has registered device token "{token_alias}"'))
+def _(world: World, alias: str, token_alias: str) -> None:
+    _start(world, alias, token_alias)
+    token = world.device(token_alias)
+    sent = [r for r in world.registrar.requests if r.device_token == token]
+    assert len(sent) == 1, (
+        f"setting up: the client made {len(sent)} registrations for its first device token; expected 1"
+    )
+
+
+@given("the voice service refuses the next registration")
+def _(world: World) -> None:
+    world.registrar.fail_next(1)
+
+
+@when(parsers.parse('the app of "{alias}" starts with device token "{token_alias}"'))
+@when(parsers.parse('FCM hands the app of "{alias}" the new device token "{token_alias}"'))
+def _(world: World, alias: str, token_alias: str) -> None:
+    _start(world, alias, token_alias)
+
+
+@then(
+    parsers.parse(
+        'the client of "{alias}" has registered device token "{token_alias}" {count:d} time over FCM'
+    )
+)
+@then(
+    parsers.parse(
+        'the client of "{alias}" has registered device token "{token_alias}" {count:d} times over FCM'
+    )
+)
+def _(world: World, alias: str, token_alias: str, count: int) -> None:
+    token = world.device(token_alias)
+    requests = world.registrar.requests
+    matching = [r for r in requests if r.device_token == token]
+    others = sorted({world.device_alias(r.device_token) for r in requests if r.device_token != token})
+    assert len(matching) == count, (
+        f"the client sent {len(matching)} registration(s) for {token_alias}; expected {count}"
+        + (f" (it also registered: {', '.join(others)})" if others else "")
+    )
+    vended = world.results.get("vended_tokens", {}).get(alias, [])
+    identity = world.identity(alias)
+    for request in matching:
+        assert request.channel.lower() == FCM, f"the client registered over {request.channel!r}; expected FCM"
+        assert request.access_token in vended, (
+            "the client registered with an access token the token endpoint never handed out"
+        )
+        decoded = tokens.decode_untrusted(request.access_token)
+        assert decoded.payload["grants"]["identity"] == identity, (
+            "the registration token names another identity"
+        )
