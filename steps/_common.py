@@ -6,16 +6,17 @@ steps live in the steps module named after their feature.
 
 from __future__ import annotations
 
-from pytest_bdd import given, parsers, then, when
+from pytest_bdd import given, then, when
 
 from voice_push_conformance.clock import MS_PER_DAY
+from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.target import CallResult
 from voice_push_conformance.world import World, call_candidate
 
 # --- Given ---------------------------------------------------------------------------------
 
 
-@given(parsers.parse('device "{device}" of "{alias}" is registered'))
+@given(phrase('device "{device}" of "{alias}" is registered'))
 def _(world: World, device: str, alias: str) -> None:
     """Register through the candidate's voice service with a suite-minted token."""
     result = world.register(alias, device)
@@ -28,17 +29,17 @@ def _(world: World, device: str, alias: str) -> None:
 # --- When ----------------------------------------------------------------------------------
 
 
-@when(parsers.parse("{ms:d} ms pass"))
+@when(phrase("{ms:d} ms pass"))
 def _(world: World, ms: int) -> None:
     world.manual_clock.advance(ms)
 
 
-@when(parsers.parse("{days:d} days pass"))
+@when(phrase("{days:d} days pass"))
 def _(world: World, days: int) -> None:
     world.manual_clock.advance(days * MS_PER_DAY)
 
 
-@when(parsers.parse('"{caller}" calls "{callee}"'))
+@when(phrase('"{caller}" calls "{callee}"'))
 def _(world: World, caller: str, callee: str) -> None:
     document = world.dial(caller, callee)
     world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
@@ -53,8 +54,8 @@ def _(world: World) -> None:
     assert call.accepted, f"the call was refused: code {call.code}: {call.message}"
 
 
-@then(parsers.parse('"{device}" receives {count:d} call push'))
-@then(parsers.parse('"{device}" receives {count:d} call pushes'))
+@then(phrase('"{device}" receives {count:d} call push'))
+@then(phrase('"{device}" receives {count:d} call pushes'))
 def _(world: World, device: str, count: int) -> None:
     pushes = [p for p in world.pushes_to(device) if p.status == 200]
     assert len(pushes) == count, f"expected {count} call push(es) to {device}, FCM accepted {len(pushes)}"

@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pytest_bdd import given, parsers, scenarios, then
+from pytest_bdd import given, scenarios, then
 
 from voice_push_conformance import schemas
 from voice_push_conformance.codecs import tokens
+from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.world import World, call_candidate
 
 scenarios("access_token.feature")
@@ -45,7 +46,7 @@ def _capability_token_hint(token: tokens.DecodedToken) -> str:
     return ""
 
 
-@given(parsers.parse('the token issuer has issued an access token for "{alias}"'), target_fixture="issued")
+@given(phrase('the token issuer has issued an access token for "{alias}"'), target_fixture="issued")
 def _(world: World, alias: str) -> IssuedToken:
     identity = world.identity(alias)
     issued_at = world.clock.now_ms()
@@ -58,7 +59,7 @@ def _(world: World, alias: str) -> IssuedToken:
     return IssuedToken(alias, decoded, issued_at)
 
 
-@then(parsers.parse('the token header matches schema "{schema}"'))
+@then(phrase('the token header matches schema "{schema}"'))
 def _(issued: IssuedToken, schema: str) -> None:
     problems = schemas.errors(schema, issued.decoded.header)
     assert not problems, (
@@ -67,7 +68,7 @@ def _(issued: IssuedToken, schema: str) -> None:
     )
 
 
-@then(parsers.parse('the token payload matches schema "{schema}"'))
+@then(phrase('the token payload matches schema "{schema}"'))
 def _(issued: IssuedToken, schema: str) -> None:
     problems = schemas.errors(schema, issued.payload)
     assert not problems, f"token payload breaks {schema}: {'; '.join(problems)}." + _capability_token_hint(
@@ -84,7 +85,7 @@ def _(world: World, issued: IssuedToken) -> None:
     )
 
 
-@then(parsers.parse('the token claim "{claim}" is the configured API key SID'))
+@then(phrase('the token claim "{claim}" is the configured API key SID'))
 def _(world: World, issued: IssuedToken, claim: str) -> None:
     value = issued.claim(claim)
     assert value == world.credentials.api_key_sid, (
@@ -92,7 +93,7 @@ def _(world: World, issued: IssuedToken, claim: str) -> None:
     )
 
 
-@then(parsers.parse('the token claim "{claim}" is the configured account SID'))
+@then(phrase('the token claim "{claim}" is the configured account SID'))
 def _(world: World, issued: IssuedToken, claim: str) -> None:
     value = issued.claim(claim)
     assert value == world.credentials.account_sid, (
@@ -121,7 +122,7 @@ def _(world: World, issued: IssuedToken) -> None:
             )
 
 
-@then(parsers.parse("the token expires at most {limit:d} seconds after it was issued"))
+@then(phrase("the token expires at most {limit:d} seconds after it was issued"))
 def _(world: World, issued: IssuedToken, limit: int) -> None:
     exp = _int_claim(issued, "exp")
     start = issued.payload.get("iat", issued.payload.get("nbf", issued.issued_at_ms // 1_000))
@@ -131,7 +132,7 @@ def _(world: World, issued: IssuedToken, limit: int) -> None:
     )
 
 
-@then(parsers.parse('the token claim "{claim}" is the API key SID, a dash and the issue time in seconds'))
+@then(phrase('the token claim "{claim}" is the API key SID, a dash and the issue time in seconds'))
 def _(world: World, issued: IssuedToken, claim: str) -> None:
     jti = issued.claim(claim)
     key = world.credentials.api_key_sid
@@ -144,7 +145,7 @@ def _(world: World, issued: IssuedToken, claim: str) -> None:
     )
 
 
-@then(parsers.parse('the token grants carry the identity of "{alias}"'))
+@then(phrase('the token grants carry the identity of "{alias}"'))
 def _(world: World, issued: IssuedToken, alias: str) -> None:
     grants = issued.claim("grants")
     assert isinstance(grants, dict), f"grants is {grants!r}, not an object"

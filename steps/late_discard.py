@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import given, scenarios, then, when
 
 from voice_push_conformance.codecs import twi_params, twiml
+from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.target import PushHandling
 from voice_push_conformance.world import World, call_candidate, call_push_data
 
@@ -16,32 +17,32 @@ def _push_with_params(world: World, alias: str, params: list[tuple[str, str]]) -
     world.results["push_for"] = alias
 
 
-@given(parsers.parse('a call push for "{alias}" stamped with the current time'))
+@given(phrase('a call push for "{alias}" stamped with the current time'))
 def _(world: World, alias: str) -> None:
     _push_with_params(world, alias, [("timestamp", str(world.clock.now_ms()))])
 
 
-@given(parsers.parse('a call push for "{alias}" stamped {ahead:d} ms after the current time'))
+@given(phrase('a call push for "{alias}" stamped {ahead:d} ms after the current time'))
 def _(world: World, alias: str, ahead: int) -> None:
     _push_with_params(world, alias, [("timestamp", str(world.clock.now_ms() + ahead))])
 
 
-@given(parsers.parse('a call push for "{alias}" stamped with the current time in seconds'))
+@given(phrase('a call push for "{alias}" stamped with the current time in seconds'))
 def _(world: World, alias: str) -> None:
     _push_with_params(world, alias, [("timestamp", str(world.clock.now_ms() // 1_000))])
 
 
-@given(parsers.parse('a call push for "{alias}" without a timestamp'))
+@given(phrase('a call push for "{alias}" without a timestamp'))
 def _(world: World, alias: str) -> None:
     _push_with_params(world, alias, [("caller_name", "Alice")])
 
 
-@given(parsers.parse('a call push for "{alias}" with timestamp "{value}"'))
+@given(phrase('a call push for "{alias}" with timestamp "{value}"'))
 def _(world: World, alias: str, value: str) -> None:
     _push_with_params(world, alias, [("timestamp", value)])
 
 
-@when(parsers.parse('the application server answers a call from "{caller}" to "{callee}"'))
+@when(phrase('the application server answers a call from "{caller}" to "{callee}"'))
 def _(world: World, caller: str, callee: str) -> None:
     caller_id = f"client:{world.identity(caller)}"
     callee_identity = world.identity(callee)
@@ -64,7 +65,7 @@ def _(world: World) -> None:
     world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
 
 
-@then(parsers.parse('the TwiML dials client "{alias}"'))
+@then(phrase('the TwiML dials client "{alias}"'))
 def _(world: World, alias: str) -> None:
     dial: twiml.Dial = world.results["dial"]
     identities = [leg.identity for leg in dial.clients]
@@ -104,7 +105,7 @@ def _handle(world: World, alias: str, data: dict[str, str]) -> PushHandling:
     return handled
 
 
-@then(parsers.parse('the client of "{alias}" {decision:w} the push'))
+@then(phrase('the client of "{alias}" {decision:w} the push'))
 def _(world: World, alias: str, decision: str) -> None:
     assert world.results.get("push_for") == alias, "the scenario built no push for this client"
     handled = _handle(world, alias, world.results["push"])
@@ -117,7 +118,7 @@ def _(world: World, alias: str, decision: str) -> None:
     )
 
 
-@then(parsers.parse('the client of "{alias}" handles the push without an error'))
+@then(phrase('the client of "{alias}" handles the push without an error'))
 def _(world: World, alias: str) -> None:
     handled = _handle(world, alias, world.results["push"])
     assert handled.decision in {"display", "discard"}, (
@@ -125,7 +126,7 @@ def _(world: World, alias: str) -> None:
     )
 
 
-@then(parsers.parse('the client of "{alias}" {decision:w} the push FCM delivered to "{device}"'))
+@then(phrase('the client of "{alias}" {decision:w} the push FCM delivered to "{device}"'))
 def _(world: World, alias: str, decision: str, device: str) -> None:
     token = world.device(device)
     inbox = world.fcm.devices[token].inbox

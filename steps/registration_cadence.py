@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import given, scenarios, then, when
 
 from voice_push_conformance.codecs import tokens
+from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.target import FCM
 from voice_push_conformance.world import World, call_candidate
 
@@ -17,7 +18,7 @@ def _start(world: World, alias: str, token_alias: str) -> None:
     call_candidate("receiving a device token", lambda: client.on_device_token(token))
 
 
-@given(parsers.parse('the app of "{alias}" has registered device token "{token_alias}"'))
+@given(phrase('the app of "{alias}" has registered device token "{token_alias}"'))
 def _(world: World, alias: str, token_alias: str) -> None:
     _start(world, alias, token_alias)
     token = world.device(token_alias)
@@ -32,22 +33,14 @@ def _(world: World) -> None:
     world.registrar.fail_next(1)
 
 
-@when(parsers.parse('the app of "{alias}" starts with device token "{token_alias}"'))
-@when(parsers.parse('FCM hands the app of "{alias}" the new device token "{token_alias}"'))
+@when(phrase('the app of "{alias}" starts with device token "{token_alias}"'))
+@when(phrase('FCM hands the app of "{alias}" the new device token "{token_alias}"'))
 def _(world: World, alias: str, token_alias: str) -> None:
     _start(world, alias, token_alias)
 
 
-@then(
-    parsers.parse(
-        'the client of "{alias}" has registered device token "{token_alias}" {count:d} time over FCM'
-    )
-)
-@then(
-    parsers.parse(
-        'the client of "{alias}" has registered device token "{token_alias}" {count:d} times over FCM'
-    )
-)
+@then(phrase('the client of "{alias}" has registered device token "{token_alias}" {count:d} time over FCM'))
+@then(phrase('the client of "{alias}" has registered device token "{token_alias}" {count:d} times over FCM'))
 def _(world: World, alias: str, token_alias: str, count: int) -> None:
     token = world.device(token_alias)
     requests = world.registrar.requests

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import given, scenarios, then, when
 
 from voice_push_conformance import vectors
 from voice_push_conformance.codecs import twi_params, twiml
 from voice_push_conformance.fcm import CapturedPush
+from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.target import PushHandling
 from voice_push_conformance.world import World, call_candidate, call_push_data
 
@@ -29,7 +30,7 @@ def _only_push(world: World, device: str) -> CapturedPush:
     return accepted[0]
 
 
-@when(parsers.parse('"{caller}" calls "{callee}" with the parameters of vector "{vector_id}"'))
+@when(phrase('"{caller}" calls "{callee}" with the parameters of vector "{vector_id}"'))
 def _(world: World, caller: str, callee: str, vector_id: str) -> None:
     pairs = _pairs(_vector(vector_id))
     document = twiml.build_dial(world.identity(callee), pairs, caller_id=f"client:{world.identity(caller)}")
@@ -37,9 +38,7 @@ def _(world: World, caller: str, callee: str, vector_id: str) -> None:
 
 
 @then(
-    parsers.parse(
-        'the push to "{device}" carries twi_params that decode to the parameters of vector "{vector_id}"'
-    )
+    phrase('the push to "{device}" carries twi_params that decode to the parameters of vector "{vector_id}"')
 )
 def _(world: World, device: str, vector_id: str) -> None:
     vector = _vector(vector_id)
@@ -53,13 +52,13 @@ def _(world: World, device: str, vector_id: str) -> None:
     )
 
 
-@then(parsers.parse('the push to "{device}" carries no parameters'))
+@then(phrase('the push to "{device}" carries no parameters'))
 def _(world: World, device: str) -> None:
     raw = _only_push(world, device).data.get("twi_params")
     assert raw in (None, ""), f"the TwiML had no <Parameter>, yet the push carries twi_params {raw!r}"
 
 
-@given(parsers.parse('a call push for "{alias}" carrying the twi_params of vector "{vector_id}"'))
+@given(phrase('a call push for "{alias}" carrying the twi_params of vector "{vector_id}"'))
 def _(world: World, alias: str, vector_id: str) -> None:
     world.results["push"] = call_push_data(world, alias, _vector(vector_id)["encoded"])
     world.results["push_for"] = alias
@@ -73,7 +72,7 @@ def _handled(world: World, alias: str) -> PushHandling:
     return handled
 
 
-@then(parsers.parse('the custom parameters of "{alias}" are those of vector "{vector_id}"'))
+@then(phrase('the custom parameters of "{alias}" are those of vector "{vector_id}"'))
 def _(world: World, alias: str, vector_id: str) -> None:
     vector = _vector(vector_id)
     got = dict(_handled(world, alias).custom_parameters)
@@ -83,14 +82,14 @@ def _(world: World, alias: str, vector_id: str) -> None:
     )
 
 
-@then(parsers.parse('the raw parameters of "{alias}" are the pushed twi_params'))
+@then(phrase('the raw parameters of "{alias}" are the pushed twi_params'))
 def _(world: World, alias: str) -> None:
     raw = _handled(world, alias).raw_params
     pushed = world.results["push"].get("twi_params")
     assert raw == pushed, f"the 2.x view holds {raw!r}; the push carried {pushed!r}"
 
 
-@then(parsers.parse('the raw parameters of "{alias}" decode to its custom parameters'))
+@then(phrase('the raw parameters of "{alias}" decode to its custom parameters'))
 def _(world: World, alias: str) -> None:
     handled = _handled(world, alias)
     decoded = twi_params.decode(handled.raw_params or "") if handled.raw_params else {}

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from voice_push_conformance.codecs import twiml
 from voice_push_conformance.mutants import mutant
 from voice_push_conformance.reference import ReferenceClient, ReferenceVoiceService
+from voice_push_conformance.target import PushHandling
 
 
 @mutant("params-plus-kept", "PARAMS-DECODE", "does not turn '+' into a space when decoding")
@@ -53,3 +57,29 @@ class _JsonParamsService(ReferenceVoiceService):
         import json  # noqa: PLC0415
 
         return json.dumps(dict(leg.parameters)) if leg.parameters else None
+
+
+@mutant(
+    "params-empty-key",
+    "PARAMS-ABSENT",
+    "decodes a missing twi_params as the empty string: one empty-named parameter",
+)
+class _EmptyKeyClient(ReferenceClient):
+    def custom_parameters(self, raw: str | None) -> dict[str, str | None]:
+        from voice_push_conformance.codecs import twi_params  # noqa: PLC0415
+
+        return twi_params.decode(raw or "")
+
+
+@mutant(
+    "params-raw-rebuilt", "PARAMS-VIEWS-AGREE", "rebuilds the 2.x string from the map with %20 for spaces"
+)
+class _RebuiltRawClient(ReferenceClient):
+    def handle_push(self, data: Mapping[str, str]) -> PushHandling:
+        from urllib.parse import quote, urlencode  # noqa: PLC0415
+
+        handled = super().handle_push(data)
+        if not handled.custom_parameters:
+            return handled
+        rebuilt = urlencode({k: v or "" for k, v in handled.custom_parameters.items()}, quote_via=quote)
+        return replace(handled, raw_params=rebuilt)

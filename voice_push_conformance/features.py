@@ -1,0 +1,126 @@
+"""A small typed model of the feature files, parsed with the official Gherkin parser.
+
+Used by the self-tests (step matching, tags, coverage) and by reports that list which
+scenarios check which requirement; never maintained by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from gherkin.parser import Parser
+from gherkin.token_scanner import TokenScanner
+
+from voice_push_conformance.catalogue import LEVELS, REQUIREMENT_TAG
+from voice_push_conformance.paths import FEATURES
+
+_KEYWORD_TYPES = {"Context": "given", "Action": "when", "Outcome": "then"}
+
+
+@dataclass(frozen=True)
+class Step:
+    type: str  # given | when | then (conjunctions resolved)
+    text: str  # with outline placeholders substituted
+    line: int
+
+
+@dataclass(frozen=True)
+class Scenario:
+    feature: str  # area name, e.g. "access_token"
+    name: str
+    line: int
+    tags: tuple[str, ...]
+    steps: tuple[Step, ...]  # background steps first
+    examples: tuple[dict[str, str], ...]  # one dict per Examples row; () for plain scenarios
+
+    @property
+    def requirements(self) -> tuple[str, ...]:
+        return tuple(t for t in self.tags if REQUIREMENT_TAG.match(t))
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return tuple(t for t in self.tags if t in LEVELS)
+
+    def rendered_steps(self) -> list[Step]:
+        """Every step as it runs: once per Examples row, placeholders filled in."""
+        if not self.examples:
+            return list(self.steps)
+        rendered = []
+        for row in self.examples:
+            for step in self.steps:
+                text = step.text
+                for key, value in row.items():
+                    text = text.replace(f"<{key}>", value)
+                rendered.append(Step(step.type, text, step.line))
+        return rendered
+
+
+@dataclass(frozen=True)
+class Feature:
+    area: str
+    path: Path
+    name: str
+    description: str
+    tags: tuple[str, ...]
+    scenarios: tuple[Scenario, ...]
+
+
+def _steps(raw_steps: list[dict[str, Any]], previous: str = "given") -> tuple[list[Step], str]:
+    steps = []
+    for raw in raw_steps:
+        kind = _KEYWORD_TYPES.get(raw.get("keywordType", ""), previous)
+        previous = kind
+        steps.append(Step(kind, raw["text"], raw["location"]["line"]))
+    return steps, previous
+
+
+def _tags(node: dict[str, Any]) -> list[str]:
+    return [t["name"].lstrip("@") for t in node.get("tags", [])]
+
+
+def parse(path: Path) -> Feature:
+    document = Parser().parse(TokenScanner(path.read_text(encoding="utf-8")))
+    feature = document["feature"]
+    area = path.stem
+    feature_tags = _tags(feature)
+    background: list[Step] = []
+    scenarios = []
+    for child in feature.get("children", []):
+        if "background" in child:
+            background, _ = _steps(child["background"]["steps"])
+            continue
+        raw = child.get("scenario")
+        if raw is None:
+            continue
+        steps, _ = _steps(raw["steps"])
+        rows = []
+        for examples in raw.get("examples", []):
+            header = [c["value"] for c in examples["tableHeader"]["cells"]]
+            for body in examples.get("tableBody", []):
+                rows.append(dict(zip(header, (c["value"] for c in body["cells"]), strict=True)))
+        scenarios.append(
+            Scenario(
+                feature=area,
+                name=raw["name"],
+                line=raw["location"]["line"],
+                tags=tuple(feature_tags + _tags(raw)),
+                steps=tuple(background + steps),
+                examples=tuple(rows),
+            )
+        )
+    return Feature(
+        area=area,
+        path=path,
+        name=feature["name"],
+        description=feature.get("description", "").strip(),
+        tags=tuple(feature_tags),
+        scenarios=tuple(scenarios),
+    )
+
+
+@cache
+def load_all(directory: Path = FEATURES) -> tuple[Feature, ...]:
+    return tuple(parse(path) for path in sorted(directory.glob("*.feature")))
