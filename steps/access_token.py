@@ -27,9 +27,7 @@ class IssuedToken:
         return self.decoded.payload
 
     def claim(self, name: str) -> Any:
-        assert name in self.payload, (
-            f"the token has no {name!r} claim; payload: {tokens.describe(self.decoded)}"
-        )
+        assert name in self.payload, f"the token has no {name!r} claim; payload: {tokens.describe(self.decoded)}"
         return self.payload[name]
 
 
@@ -140,9 +138,7 @@ def _(world: World, issued: IssuedToken, claim: str) -> None:
     assert match is not None, f"{claim} is {jti!r}; expected {key}-<issue time in seconds>"
     stamp = int(match.group(1))
     now_s = issued.issued_at_ms // 1_000
-    assert abs(stamp - now_s) <= _tolerance_s(world), (
-        f"{claim} names second {stamp}; the token was issued at {now_s}"
-    )
+    assert abs(stamp - now_s) <= _tolerance_s(world), f"{claim} names second {stamp}; the token was issued at {now_s}"
 
 
 @then(phrase('the token grants carry the identity of "{alias}"'))
@@ -150,17 +146,14 @@ def _(world: World, issued: IssuedToken, alias: str) -> None:
     grants = issued.claim("grants")
     assert isinstance(grants, dict), f"grants is {grants!r}, not an object"
     expected = world.identity(alias)
-    assert grants.get("identity") == expected, (
-        f"grants.identity is {grants.get('identity')!r}; expected {expected!r}"
-    )
+    assert grants.get("identity") == expected, f"grants.identity is {grants.get('identity')!r}; expected {expected!r}"
 
 
 def _voice_grant(issued: IssuedToken) -> dict[str, Any]:
     grants = issued.claim("grants")
     voice = grants.get("voice") if isinstance(grants, dict) else None
     assert isinstance(voice, dict), (
-        f"the grants hold no VoiceGrant ('voice' object); grants: {grants!r}"
-        + _capability_token_hint(issued.decoded)
+        f"the grants hold no VoiceGrant ('voice' object); grants: {grants!r}" + _capability_token_hint(issued.decoded)
     )
     return voice
 

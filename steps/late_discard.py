@@ -54,9 +54,7 @@ def _(world: World, caller: str, callee: str) -> None:
         world.results["twiml"] = document
         world.results["dial"] = twiml.parse_dial(document)
     except twiml.TwimlError as exc:
-        raise AssertionError(
-            f"the application server's answer is not usable TwiML: {exc}\n{document}"
-        ) from exc
+        raise AssertionError(f"the application server's answer is not usable TwiML: {exc}\n{document}") from exc
 
 
 @when("the voice service dials that TwiML")
@@ -69,9 +67,7 @@ def _(world: World) -> None:
 def _(world: World, alias: str) -> None:
     dial: twiml.Dial = world.results["dial"]
     identities = [leg.identity for leg in dial.clients]
-    assert identities == [world.identity(alias)], (
-        f"the <Dial> rings {identities}; expected [{world.identity(alias)!r}]"
-    )
+    assert identities == [world.identity(alias)], f"the <Dial> rings {identities}; expected [{world.identity(alias)!r}]"
 
 
 @then("the TwiML's timestamp parameter is the current time in epoch milliseconds")
@@ -91,17 +87,13 @@ def _(world: World) -> None:
             f"would look decades late (expected about {expected}). The FAQ's example value is in "
             "seconds too, but its Date.now() step and the 60000 ms comparison are in milliseconds."
         )
-    assert abs(value - expected) <= slack, (
-        f"timestamp {stamp} is not the current time {expected} ms (±{slack} ms)"
-    )
+    assert abs(value - expected) <= slack, f"timestamp {stamp} is not the current time {expected} ms (±{slack} ms)"
 
 
 def _handle(world: World, alias: str, data: dict[str, str]) -> PushHandling:
     client = world.client(alias)
     handled = call_candidate("handling a call push", lambda: client.handle_push(data))
-    assert isinstance(handled, PushHandling), (
-        f"handle_push returned {type(handled).__name__}, not PushHandling"
-    )
+    assert isinstance(handled, PushHandling), f"handle_push returned {type(handled).__name__}, not PushHandling"
     return handled
 
 
@@ -121,9 +113,7 @@ def _(world: World, alias: str, decision: str) -> None:
 @then(phrase('the client of "{alias}" handles the push without an error'))
 def _(world: World, alias: str) -> None:
     handled = _handle(world, alias, world.results["push"])
-    assert handled.decision in {"display", "discard"}, (
-        f"the client answered {handled.decision!r} to a call push"
-    )
+    assert handled.decision in {"display", "discard"}, f"the client answered {handled.decision!r} to a call push"
 
 
 @then(phrase('the client of "{alias}" {decision:w} the push FCM delivered to "{device}"'))

@@ -58,6 +58,4 @@ def _(world: World, alias: str, token_alias: str, count: int) -> None:
             "the client registered with an access token the token endpoint never handed out"
         )
         decoded = tokens.decode_untrusted(request.access_token)
-        assert decoded.payload["grants"]["identity"] == identity, (
-            "the registration token names another identity"
-        )
+        assert decoded.payload["grants"]["identity"] == identity, "the registration token names another identity"

@@ -37,9 +37,7 @@ def _(world: World, caller: str, callee: str, vector_id: str) -> None:
     world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
 
 
-@then(
-    phrase('the push to "{device}" carries twi_params that decode to the parameters of vector "{vector_id}"')
-)
+@then(phrase('the push to "{device}" carries twi_params that decode to the parameters of vector "{vector_id}"'))
 def _(world: World, device: str, vector_id: str) -> None:
     vector = _vector(vector_id)
     raw = _only_push(world, device).data.get("twi_params")

@@ -110,9 +110,7 @@ def test_features_describe_the_rule_and_cite_a_source(feature: features.Feature)
 
 def test_every_requirement_has_a_scenario_or_a_reason() -> None:
     checked = {req for f in FEATURES for s in f.scenarios for req in s.requirements}
-    missing = [
-        r.id for r in catalogue.load().values() if r.id not in checked and r.untestable is None
-    ]
+    missing = [r.id for r in catalogue.load().values() if r.id not in checked and r.untestable is None]
     assert not missing, f"requirements with no scenario and no 'untestable' reason: {missing}"
 
 

@@ -45,9 +45,7 @@ def _validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def _changed(
-    base: dict[str, Any], *path: str | int, value: Any = None, delete: bool = False
-) -> dict[str, Any]:
+def _changed(base: dict[str, Any], *path: str | int, value: Any = None, delete: bool = False) -> dict[str, Any]:
     """A deep copy of ``base`` with the member at ``path`` replaced by ``value`` (or removed)."""
     result = copy.deepcopy(base)
     parent: Any = result
@@ -200,9 +198,7 @@ VALID = [
         {"message": {"condition": "'a' in topics && 'b' in topics"}},
         id="send-condition-target",
     ),
-    pytest.param(
-        "fcm-v1-send-request", {"message": {"fid": "firebase-installation-id"}}, id="send-fid-target"
-    ),
+    pytest.param("fcm-v1-send-request", {"message": {"fid": "firebase-installation-id"}}, id="send-fid-target"),
     pytest.param(
         "fcm-v1-send-request",
         {
@@ -234,9 +230,7 @@ VALID = [
         _changed(CALL_DATA, "twi_from", value="+15005550006"),
         id="call-data-pstn-caller",
     ),
-    pytest.param(
-        "push-call-data", _changed(CALL_DATA, "twi_params", delete=True), id="call-data-without-params"
-    ),
+    pytest.param("push-call-data", _changed(CALL_DATA, "twi_params", delete=True), id="call-data-without-params"),
     # fcm-v1-error
     pytest.param("fcm-v1-error", FCM_UNREGISTERED, id="error-unregistered"),
     pytest.param(
@@ -274,15 +268,11 @@ INVALID = [
     pytest.param("access-token-header", {**HEADER_PYTHON, "alg": "HS512"}, ("alg",), id="header-alg-hs512"),
     pytest.param("access-token-header", {**HEADER_PYTHON, "alg": "none"}, ("alg",), id="header-alg-none"),
     pytest.param("access-token-header", {"alg": "HS256", "typ": "JWT"}, (), id="header-missing-cty"),
-    pytest.param(
-        "access-token-header", {**HEADER_PYTHON, "cty": "twilio-fpa;v=2"}, ("cty",), id="header-cty-version"
-    ),
+    pytest.param("access-token-header", {**HEADER_PYTHON, "cty": "twilio-fpa;v=2"}, ("cty",), id="header-cty-version"),
     pytest.param("access-token-header", {**HEADER_PYTHON, "typ": "jwt"}, ("typ",), id="header-typ-lowercase"),
     pytest.param("access-token-header", {**HEADER_PYTHON, "twr": ""}, ("twr",), id="header-empty-region"),
     # access-token-payload
-    pytest.param(
-        "access-token-payload", {**PAYLOAD_PYTHON, "sub": "alice"}, ("sub",), id="payload-sub-not-a-sid"
-    ),
+    pytest.param("access-token-payload", {**PAYLOAD_PYTHON, "sub": "alice"}, ("sub",), id="payload-sub-not-a-sid"),
     pytest.param(
         "access-token-payload",
         {**PAYLOAD_PYTHON, "iss": ACCOUNT_SID},
@@ -295,16 +285,10 @@ INVALID = [
         ("sub",),
         id="payload-sub-31-hex-digits",
     ),
-    pytest.param(
-        "access-token-payload", {**PAYLOAD_PYTHON, "exp": "1795588406"}, ("exp",), id="payload-exp-string"
-    ),
-    pytest.param(
-        "access-token-payload", {**PAYLOAD_PYTHON, "nbf": NOW + 0.5}, ("nbf",), id="payload-nbf-float"
-    ),
+    pytest.param("access-token-payload", {**PAYLOAD_PYTHON, "exp": "1795588406"}, ("exp",), id="payload-exp-string"),
+    pytest.param("access-token-payload", {**PAYLOAD_PYTHON, "nbf": NOW + 0.5}, ("nbf",), id="payload-nbf-float"),
     pytest.param("access-token-payload", {**PAYLOAD_NODE, "iat": None}, ("iat",), id="payload-iat-null"),
-    pytest.param(
-        "access-token-payload", _changed(PAYLOAD_PYTHON, "jti", delete=True), (), id="payload-missing-jti"
-    ),
+    pytest.param("access-token-payload", _changed(PAYLOAD_PYTHON, "jti", delete=True), (), id="payload-missing-jti"),
     pytest.param(
         "access-token-payload",
         _changed(PAYLOAD_PYTHON, "grants", "identity", delete=True),
@@ -445,12 +429,8 @@ INVALID = [
         id="send-validate-only-string",
     ),
     # push-call-data
-    pytest.param(
-        "push-call-data", {**CALL_DATA, "twi_to": "bob"}, ("twi_to",), id="call-data-to-bare-identity"
-    ),
-    pytest.param(
-        "push-call-data", {**CALL_DATA, "twi_to": "client:"}, ("twi_to",), id="call-data-to-empty-client"
-    ),
+    pytest.param("push-call-data", {**CALL_DATA, "twi_to": "bob"}, ("twi_to",), id="call-data-to-bare-identity"),
+    pytest.param("push-call-data", {**CALL_DATA, "twi_to": "client:"}, ("twi_to",), id="call-data-to-empty-client"),
     pytest.param(
         "push-call-data",
         {**CALL_DATA, "twi_message_type": "twilio.voice.cancel"},
@@ -487,9 +467,7 @@ INVALID = [
         ("twi_answer_timeout",),
         id="call-data-answer-timeout-integer",
     ),
-    pytest.param(
-        "push-call-data", {**CALL_DATA, "twi_extra": True}, ("twi_extra",), id="call-data-unknown-non-string"
-    ),
+    pytest.param("push-call-data", {**CALL_DATA, "twi_extra": True}, ("twi_extra",), id="call-data-unknown-non-string"),
     # fcm-v1-error
     pytest.param(
         "fcm-v1-error",

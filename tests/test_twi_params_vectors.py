@@ -62,9 +62,7 @@ def test_vectors_file_validates_against_schema() -> None:
     ("mutation", "expected_fragment"),
     [
         pytest.param({"unexpected_field": 1}, "unexpected_field", id="unknown-field"),
-        pytest.param(
-            {"description": "The client should decode it."}, "description", id="should-in-description"
-        ),
+        pytest.param({"description": "The client should decode it."}, "description", id="should-in-description"),
         pytest.param({"level": "may"}, "level", id="unknown-level"),
         pytest.param({"level": "informative"}, "note", id="informative-without-note"),
         pytest.param({"encoded": None}, "parameters", id="null-encoded-with-parameters"),
@@ -78,8 +76,7 @@ def test_schema_rejects_malformed_vector(mutation: dict[str, Any], expected_frag
     vector.pop("note", None)
     vector.update(mutation)
     messages = [
-        f"{list(error.absolute_path)} {error.message}"
-        for error in Draft202012Validator(SCHEMA).iter_errors(document)
+        f"{list(error.absolute_path)} {error.message}" for error in Draft202012Validator(SCHEMA).iter_errors(document)
     ]
     assert messages, f"mutation {mutation} was accepted"
     assert any(expected_fragment in message for message in messages), messages

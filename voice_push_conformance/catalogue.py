@@ -41,9 +41,7 @@ def load(path: Path = REQUIREMENTS) -> dict[str, Requirement]:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     problems = schemas.errors("requirements", raw)
     if problems:
-        raise CatalogueError(
-            f"{path.name} does not match schemas/requirements.json:\n  " + "\n  ".join(problems)
-        )
+        raise CatalogueError(f"{path.name} does not match schemas/requirements.json:\n  " + "\n  ".join(problems))
     catalogue: dict[str, Requirement] = {}
     for entry in raw["requirement"]:
         if entry["id"] in catalogue:

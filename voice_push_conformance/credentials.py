@@ -86,8 +86,7 @@ def credentials_from_env(run_seed: int, environ: Mapping[str, str] | None = None
         pattern = SID_PATTERNS.get(field)
         if pattern is not None and not pattern.match(raw):
             raise CredentialsError(
-                f"{var}={raw!r} is not a valid SID: expected {pattern.pattern[1:3]} "
-                "followed by 32 hexadecimal digits"
+                f"{var}={raw!r} is not a valid SID: expected {pattern.pattern[1:3]} followed by 32 hexadecimal digits"
             )
         values[field] = Secret(raw) if field in {"api_key_secret", "fcm_bearer_token"} else raw
     if not values:

@@ -83,9 +83,7 @@ class CapturedPush:
         return android if isinstance(android, Mapping) else {}
 
     def summary(self) -> str:
-        return json.dumps(
-            {"project": self.project_id, "status": self.status, "body": self.body}, sort_keys=True
-        )
+        return json.dumps({"project": self.project_id, "status": self.status, "body": self.body}, sort_keys=True)
 
 
 def fcm_error(status: int, canonical: str, message: str, error_code: str) -> Answer:
@@ -94,9 +92,7 @@ def fcm_error(status: int, canonical: str, message: str, error_code: str) -> Ans
             "code": status,
             "message": message,
             "status": canonical,
-            "details": [
-                {"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": error_code}
-            ],
+            "details": [{"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": error_code}],
         }
     }
     return status, {"Content-Type": "application/json"}, json.dumps(body)
@@ -200,9 +196,7 @@ class FcmSink:
     ) -> Answer:
         if forced_status is not None or problems:
             detail = "; ".join(problems) or "invalid request"
-            return fcm_error(
-                400, "INVALID_ARGUMENT", f"Invalid JSON payload received. {detail}", "INVALID_ARGUMENT"
-            )
+            return fcm_error(400, "INVALID_ARGUMENT", f"Invalid JSON payload received. {detail}", "INVALID_ARGUMENT")
         expected = self._bearers.get(project)
         if expected is None or authorization != f"Bearer {expected}":
             return fcm_error(
@@ -214,9 +208,7 @@ class FcmSink:
         data = body["message"].get("data", {})
         size = sum(len(k.encode("utf-8")) + len(str(v).encode("utf-8")) for k, v in data.items())
         if size > MAX_DATA_BYTES:
-            return fcm_error(
-                400, "INVALID_ARGUMENT", f"Message is too big ({size} bytes of data)", "INVALID_ARGUMENT"
-            )
+            return fcm_error(400, "INVALID_ARGUMENT", f"Message is too big ({size} bytes of data)", "INVALID_ARGUMENT")
         device = self.devices.get(token) if token is not None else None
         if device is None:
             return fcm_error(

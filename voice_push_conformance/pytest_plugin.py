@@ -280,9 +280,7 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
     """A fresh candidate, clock, data set and FCM model for one scenario."""
     run = request.config.stash[RUN]
     scenario_seed = derive_seed(run.seed, request.node.nodeid)
-    clock = (
-        ManualClock(run.start_ms(scenario_seed)) if "clock" in run.declared.capabilities else SystemClock()
-    )
+    clock = ManualClock(run.start_ms(scenario_seed)) if "clock" in run.declared.capabilities else SystemClock()
     context = HarnessContext(clock=clock, credentials=run.credentials)
     try:
         candidate = run.target.build(context)

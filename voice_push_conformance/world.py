@@ -51,9 +51,7 @@ class SuiteRegistrar:
 
     def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
         with self._lock:
-            self.requests.append(
-                RegistrationRequest(access_token, channel, device_token, self.clock.now_ms())
-            )
+            self.requests.append(RegistrationRequest(access_token, channel, device_token, self.clock.now_ms()))
             if self.failures_to_give > 0:
                 self.failures_to_give -= 1
                 return RegistrationResult(503, 31503, "Service Unavailable (failure injected by the suite)")
@@ -198,9 +196,7 @@ class World:
         return list(self.fcm.pushes)
 
 
-def call_push_data(
-    world: World, callee: str, twi_params: str | None, caller: str = "alice"
-) -> dict[str, str]:
+def call_push_data(world: World, callee: str, twi_params: str | None, caller: str = "alice") -> dict[str, str]:
     """An incoming-call push as a conforming voice service sends it, for client scenarios."""
     data = {
         "twi_message_type": "twilio.voice.call",

@@ -26,9 +26,7 @@ class TargetSpec:
         try:
             candidate = self.factory(context)
         except Exception as exc:
-            raise TargetError(
-                f"target {self.spec!r}: the factory raised {type(exc).__name__}: {exc}"
-            ) from exc
+            raise TargetError(f"target {self.spec!r}: the factory raised {type(exc).__name__}: {exc}") from exc
         if not isinstance(candidate, Candidate):
             raise TargetError(
                 f"target {self.spec!r}: the factory returned {type(candidate).__name__}, "

@@ -8,9 +8,7 @@ from voice_push_conformance.mutants import mutant
 from voice_push_conformance.reference import ReferenceIssuer
 
 
-@mutant(
-    "token-hs512", "TOKEN-HEADER", "signs with HS512, which the helper libraries allow but Twilio does not"
-)
+@mutant("token-hs512", "TOKEN-HEADER", "signs with HS512, which the helper libraries allow but Twilio does not")
 class _HS512Issuer(ReferenceIssuer):
     def algorithm(self) -> str:
         return "HS512"
@@ -32,9 +30,7 @@ class _WrongSecretIssuer(ReferenceIssuer):
         return "0" * 32
 
 
-@mutant(
-    "token-account-as-issuer", "TOKEN-ISSUER-SUBJECT", "puts the account SID in iss and the key SID in sub"
-)
+@mutant("token-account-as-issuer", "TOKEN-ISSUER-SUBJECT", "puts the account SID in iss and the key SID in sub")
 class _SwappedIssuer(ReferenceIssuer):
     def issuer_sid(self) -> str:
         return self.credentials.account_sid

@@ -8,9 +8,7 @@ from voice_push_conformance.reference import ReferenceClient
 from voice_push_conformance.target import GCM
 
 
-@mutant(
-    "cadence-first-token-only", "CADENCE-NEW-TOKEN", "registers the first token and ignores later changes"
-)
+@mutant("cadence-first-token-only", "CADENCE-NEW-TOKEN", "registers the first token and ignores later changes")
 class _FirstTokenOnlyClient(ReferenceClient):
     def should_register(self, device_token: str) -> bool:
         return self.stored_token is None
@@ -31,9 +29,7 @@ class _EveryLaunchClient(ReferenceClient):
         return True
 
 
-@mutant(
-    "cadence-store-before-success", "CADENCE-RETRY", "stores the new token before the registration succeeds"
-)
+@mutant("cadence-store-before-success", "CADENCE-RETRY", "stores the new token before the registration succeeds")
 class _OptimisticClient(ReferenceClient):
     def on_device_token(self, device_token: str) -> None:
         if self.should_register(device_token):
@@ -41,9 +37,7 @@ class _OptimisticClient(ReferenceClient):
             self.env.registrar.register(self.env.fetch_access_token(), "fcm", device_token)
 
 
-@mutant(
-    "cadence-never-renew", "CADENCE-YEARLY", "registers only when the token changes, never because of age"
-)
+@mutant("cadence-never-renew", "CADENCE-YEARLY", "registers only when the token changes, never because of age")
 class _NeverRenewClient(ReferenceClient):
     def should_register(self, device_token: str) -> bool:
         return device_token != self.stored_token

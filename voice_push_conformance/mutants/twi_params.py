@@ -71,9 +71,7 @@ class _EmptyKeyClient(ReferenceClient):
         return twi_params.decode(raw or "")
 
 
-@mutant(
-    "params-raw-rebuilt", "PARAMS-VIEWS-AGREE", "rebuilds the 2.x string from the map with %20 for spaces"
-)
+@mutant("params-raw-rebuilt", "PARAMS-VIEWS-AGREE", "rebuilds the 2.x string from the map with %20 for spaces")
 class _RebuiltRawClient(ReferenceClient):
     def handle_push(self, data: Mapping[str, str]) -> PushHandling:
         from urllib.parse import quote, urlencode  # noqa: PLC0415

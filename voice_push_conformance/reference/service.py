@@ -89,9 +89,7 @@ class ReferenceVoiceService:
         header = decoded.header
         if header.get("cty") != tokens.CONTENT_TYPE:
             if "scope" in decoded.payload and "grants" not in decoded.payload:
-                raise TokenRejected(
-                    20101, "this is a legacy capability token; the Voice SDKs need an Access Token"
-                )
+                raise TokenRejected(20101, "this is a legacy capability token; the Voice SDKs need an Access Token")
             raise TokenRejected(20102, f"header cty must be {tokens.CONTENT_TYPE!r}")
         if header.get("alg") != tokens.ALGORITHM:
             raise TokenRejected(20102, f"header alg must be {tokens.ALGORITHM!r}, not {header.get('alg')!r}")
@@ -173,9 +171,7 @@ class ReferenceVoiceService:
         if not isinstance(device_token, str) or not device_token.strip():
             return RegistrationResult(400, 31301, "the device token is empty")
         if len(device_token) > MAX_DEVICE_TOKEN_CHARS:
-            return RegistrationResult(
-                400, 31301, f"the device token is over {MAX_DEVICE_TOKEN_CHARS} characters"
-            )
+            return RegistrationResult(400, 31301, f"the device token is over {MAX_DEVICE_TOKEN_CHARS} characters")
         return None
 
     def credential_error(self, grant: Grant) -> RegistrationResult | None:
@@ -186,9 +182,7 @@ class ReferenceVoiceService:
     def refreshed(self, existing: Binding | None, grant: Grant, device_token: str) -> Binding:
         """A (re-)registration: counts as the most recent, and restarts the expiry clock."""
         self._sequence += 1
-        return Binding(
-            grant.identity, grant.push_credential_sid, device_token, self.now_ms(), None, self._sequence
-        )
+        return Binding(grant.identity, grant.push_credential_sid, device_token, self.now_ms(), None, self._sequence)
 
     def is_expired(self, binding: Binding, now_ms: int) -> bool:
         last_seen = max(binding.registered_at_ms, binding.last_push_ms or 0)
@@ -243,9 +237,7 @@ class ReferenceVoiceService:
     def encode_parameters(self, leg: twiml.ClientLeg) -> str | None:
         return twi_params.encode(leg.parameters) if leg.parameters else None
 
-    def call_data(
-        self, call_sid: str, dial: twiml.Dial, leg: twiml.ClientLeg, message_id: str
-    ) -> dict[str, str]:
+    def call_data(self, call_sid: str, dial: twiml.Dial, leg: twiml.ClientLeg, message_id: str) -> dict[str, str]:
         data = {
             "twi_message_type": "twilio.voice.call",
             "twi_call_sid": call_sid,
@@ -297,12 +289,8 @@ class ReferenceVoiceService:
         error_code = _fcm_error_code(response)
         if self.forget_on_failure(response.status_code, error_code):
             with self._lock:
-                self._bindings.pop(
-                    (binding.identity, binding.push_credential_sid, binding.device_token), None
-                )
-        return Delivery(
-            binding.device_token, False, f"FCM answered {response.status_code} {error_code or ''}".strip()
-        )
+                self._bindings.pop((binding.identity, binding.push_credential_sid, binding.device_token), None)
+        return Delivery(binding.device_token, False, f"FCM answered {response.status_code} {error_code or ''}".strip())
 
     def place_call(self, twiml_document: str) -> CallResult:
         try:
