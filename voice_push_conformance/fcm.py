@@ -22,7 +22,7 @@ from typing import Any
 
 import responses
 
-from voice_push_conformance import schemas
+from voice_push_conformance import schemas, transcript
 from voice_push_conformance.clock import Clock
 from voice_push_conformance.target import FcmEndpoint
 
@@ -178,6 +178,9 @@ class FcmSink:
             received_at_ms=self.clock.now_ms(),
             schema_errors=problems,
             status=answer[0],
+        )
+        transcript.record(
+            "fcm", f"POST /v1/projects/{project}/messages:send {push.summary()}", answer[2], push.received_at_ms
         )
         with self._lock:
             self.pushes.append(push)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from gherkin.parser import Parser
 from gherkin.token_scanner import TokenScanner
@@ -82,7 +82,7 @@ def _tags(node: dict[str, Any]) -> list[str]:
 
 
 def parse(path: Path) -> Feature:
-    document = Parser().parse(TokenScanner(path.read_text(encoding="utf-8")))
+    document = cast("dict[str, Any]", Parser().parse(TokenScanner(path.read_text(encoding="utf-8"))))
     feature = document["feature"]
     area = path.stem
     feature_tags = _tags(feature)

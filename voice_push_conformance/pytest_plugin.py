@@ -21,6 +21,8 @@ from voice_push_conformance.credentials import Credentials, CredentialsError, cr
 from voice_push_conformance.data import DataFactory, derive_seed
 from voice_push_conformance.fcm import FcmSink
 from voice_push_conformance.target import CAPABILITIES, ROLES, Candidate, HarnessContext, NotApplicable
+from voice_push_conformance.transcript import CURRENT as CURRENT_TRANSCRIPT
+from voice_push_conformance.transcript import Transcript
 from voice_push_conformance.verdicts import (
     INFO_PREFIX,
     NOT_APPLICABLE_PREFIX,
@@ -47,6 +49,8 @@ class RunSettings:
 
 
 RUN = pytest.StashKey[RunSettings]()
+# The scenario's transcript, for reports (read it from item.stash in a makereport hook).
+TRANSCRIPT = pytest.StashKey[Transcript]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -288,13 +292,20 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
         pytest.fail(str(exc), pytrace=False)
     sink = FcmSink(clock, context.fcm)
     sink.add_project(run.credentials.fcm_project_id, run.credentials.fcm_bearer_token.reveal())
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        sink.install(mock)
-        yield World(
-            candidate=candidate,
-            clock=clock,
-            credentials=run.credentials,
-            data=DataFactory(scenario_seed),
-            fcm=sink,
-            registrar=SuiteRegistrar(clock),
-        )
+    record = Transcript(secrets=run.credentials.secrets)
+    token = CURRENT_TRANSCRIPT.set(record)
+    try:
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+            sink.install(mock)
+            yield World(
+                candidate=candidate,
+                clock=clock,
+                credentials=run.credentials,
+                data=DataFactory(scenario_seed),
+                fcm=sink,
+                registrar=SuiteRegistrar(clock),
+                transcript=record,
+            )
+    finally:
+        CURRENT_TRANSCRIPT.reset(token)
+        request.node.stash[TRANSCRIPT] = record

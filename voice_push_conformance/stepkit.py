@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import re
 
-from parse import with_pattern
 from pytest_bdd import parsers
 
 _QUOTED_FIELD = re.compile(r'"\{(\w+)\}"')
 
 
-@with_pattern(r'[^"]*')
-def _quoted(text: str) -> str:
-    return text
+class _Quoted:
+    """A ``parse`` type converter: the ``pattern`` attribute is what ``parse`` matches."""
+
+    pattern = r'[^"]*'
+
+    def __call__(self, text: str) -> str:
+        return text
 
 
 def phrase(text: str) -> parsers.parse:
     """A ``parsers.parse`` pattern in which every ``"{name}"`` field stops at the closing quote."""
-    return parsers.parse(_QUOTED_FIELD.sub(r'"{\1:Quoted}"', text), extra_types={"Quoted": _quoted})
+    return parsers.parse(_QUOTED_FIELD.sub(r'"{\1:Quoted}"', text), extra_types={"Quoted": _Quoted()})

@@ -27,6 +27,8 @@ from voice_push_conformance.target import (
     VoiceService,
     VoiceWebhook,
 )
+from voice_push_conformance.transcript import Transcript
+from voice_push_conformance.transcript import record as record_exchange
 
 
 @dataclass(frozen=True)
@@ -64,11 +66,14 @@ T = TypeVar("T")
 def call_candidate(what: str, action: Callable[[], T]) -> T:
     """Run one candidate operation, turning a crash into a failure that names it."""
     try:
-        return action()
+        result = action()
     except NotApplicable:
         raise
     except Exception as exc:
+        record_exchange("candidate", what, f"raised {type(exc).__name__}: {exc}", 0)
         raise CandidateError(f"the candidate raised {type(exc).__name__} while {what}: {exc}") from exc
+    record_exchange("candidate", what, repr(result), 0)
+    return result
 
 
 @dataclass
@@ -83,6 +88,7 @@ class World:
     devices: dict[str, str] = field(default_factory=dict)
     clients: dict[str, Client] = field(default_factory=dict)
     results: dict[str, Any] = field(default_factory=dict)
+    transcript: Transcript = field(default_factory=Transcript)
 
     # --- roles -----------------------------------------------------------------------------
 
