@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 MS_PER_SECOND = 1_000
@@ -31,6 +32,16 @@ class ManualClock:
     def __init__(self, start_ms: int) -> None:
         self._now_ms = start_ms
         self._lock = threading.Lock()
+        self._listeners: list[Callable[[int], None]] = []
+
+    def subscribe(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener(now_ms)`` whenever the clock moves (how remote candidates follow it)."""
+        self._listeners.append(listener)
+
+    def _moved(self) -> None:
+        now = self.now_ms()
+        for listener in self._listeners:
+            listener(now)
 
     def now_ms(self) -> int:
         with self._lock:
@@ -44,10 +55,12 @@ class ManualClock:
             raise ValueError(f"a clock only moves forward; asked to move {ms} ms")
         with self._lock:
             self._now_ms += ms
+        self._moved()
 
     def set(self, epoch_ms: int) -> None:
         with self._lock:
             self._now_ms = epoch_ms
+        self._moved()
 
     def __repr__(self) -> str:
         return f"ManualClock(now_ms={self._now_ms})"

@@ -22,9 +22,10 @@ from typing import Any
 
 import responses
 
-from voice_push_conformance import schemas, transcript
+from voice_push_conformance import schemas
 from voice_push_conformance.clock import Clock
 from voice_push_conformance.target import FcmEndpoint
+from voice_push_conformance.transcript import Transcript
 
 SEND_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
 MAX_DATA_BYTES = 4_096
@@ -109,6 +110,7 @@ class FcmSink:
         self.devices: dict[str, Device] = {}
         self.pushes: list[CapturedPush] = []
         self._message_ids = 0
+        self.transcript: Transcript | None = None
 
     # --- the scenario's world -----------------------------------------------------------
 
@@ -179,9 +181,10 @@ class FcmSink:
             schema_errors=problems,
             status=answer[0],
         )
-        transcript.record(
-            "fcm", f"POST /v1/projects/{project}/messages:send {push.summary()}", answer[2], push.received_at_ms
-        )
+        if self.transcript is not None:
+            self.transcript.record(
+                "fcm", f"POST /v1/projects/{project}/messages:send {push.summary()}", answer[2], push.received_at_ms
+            )
         with self._lock:
             self.pushes.append(push)
             if answer[0] == 200 and token is not None:

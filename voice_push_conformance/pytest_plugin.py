@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -20,7 +21,16 @@ from voice_push_conformance.clock import MS_PER_DAY, ManualClock, SystemClock
 from voice_push_conformance.credentials import Credentials, CredentialsError, credentials_from_env
 from voice_push_conformance.data import DataFactory, derive_seed
 from voice_push_conformance.fcm import FcmSink
-from voice_push_conformance.target import CAPABILITIES, ROLES, Candidate, HarnessContext, NotApplicable
+from voice_push_conformance.loopback import Attachment, LoopbackServer
+from voice_push_conformance.target import (
+    CAPABILITIES,
+    ROLES,
+    Candidate,
+    CandidateError,
+    FcmEndpoint,
+    HarnessContext,
+    NotApplicable,
+)
 from voice_push_conformance.transcript import CURRENT as CURRENT_TRANSCRIPT
 from voice_push_conformance.transcript import Transcript
 from voice_push_conformance.verdicts import (
@@ -59,8 +69,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--target",
         dest="vpc_target",
         default=os.environ.get("VPC_TARGET", "reference"),
-        help="implementation under test: 'reference' (default), 'mutant:NAME' or 'package.module:factory' "
+        help="implementation under test: 'reference' (default), 'mutant:NAME', 'package.module:factory', "
+        "an HTTP harness URL 'http://host:port', or 'reference-http' to serve the reference over HTTP "
         "(env VPC_TARGET)",
+    )
+    group.addoption(
+        "--http-timeout",
+        dest="vpc_http_timeout",
+        type=float,
+        default=float(os.environ.get("VPC_HTTP_TIMEOUT", "5")),
+        help="seconds to wait for each answer from an HTTP target (env VPC_HTTP_TIMEOUT; default 5)",
     )
     group.addoption(
         "--verdict-file",
@@ -102,16 +120,29 @@ class _ShareSeedWithWorkers:
 def pytest_configure(config: pytest.Config) -> None:
     seed = _seed(config)
     try:
-        target = adapters.resolve(config.option.vpc_target)
+        target = adapters.resolve(config.option.vpc_target, config.option.vpc_http_timeout)
         credentials = credentials_from_env(seed)
         probe_context = HarnessContext(clock=ManualClock(_EPOCH_2026_MS), credentials=credentials)
         declared = target.build(probe_context)
+        if declared.close is not None:
+            declared.close()
         catalogue.load()
     except (TargetError, CredentialsError, catalogue.CatalogueError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[RUN] = RunSettings(seed, target, credentials, declared)
+    config.add_cleanup(_stop_target(target))
     if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
         config.pluginmanager.register(_ShareSeedWithWorkers(seed), "vpc-xdist-seed")
+
+
+def _stop_target(target: TargetSpec) -> Callable[[], None]:
+    def stop() -> None:
+        if target.stop is not None:
+            target.stop()
+        if target.remote:
+            LoopbackServer.shutdown_instance()
+
+    return stop
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -285,27 +316,53 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
     run = request.config.stash[RUN]
     scenario_seed = derive_seed(run.seed, request.node.nodeid)
     clock = ManualClock(run.start_ms(scenario_seed)) if "clock" in run.declared.capabilities else SystemClock()
-    context = HarnessContext(clock=clock, credentials=run.credentials)
-    try:
-        candidate = run.target.build(context)
-    except TargetError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    sink = FcmSink(clock, context.fcm)
-    sink.add_project(run.credentials.fcm_project_id, run.credentials.fcm_bearer_token.reveal())
     record = Transcript(secrets=run.credentials.secrets)
+    registrar = SuiteRegistrar(clock)
+    holder: list[World] = []
+    loopback_id: str | None = None
+    if run.target.remote:
+        loopback = LoopbackServer.instance()
+        sink = FcmSink(clock)
+        loopback_id = loopback.attach(Attachment(sink, registrar, lambda identity: holder[0].vend_for(identity)))  # noqa: PLW0108 - filled later
+        base = loopback.url(loopback_id)
+        context = HarnessContext(
+            clock=clock,
+            credentials=run.credentials,
+            fcm=FcmEndpoint(f"{base}/fcm"),
+            registrar_url=f"{base}/ers",
+            token_url=f"{base}/token?identity={{identity}}",
+        )
+    else:
+        context = HarnessContext(clock=clock, credentials=run.credentials)
+        sink = FcmSink(clock, context.fcm)
+    sink.add_project(run.credentials.fcm_project_id, run.credentials.fcm_bearer_token.reveal())
+    sink.transcript = record
     token = CURRENT_TRANSCRIPT.set(record)
     try:
-        with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-            sink.install(mock)
-            yield World(
-                candidate=candidate,
-                clock=clock,
-                credentials=run.credentials,
-                data=DataFactory(scenario_seed),
-                fcm=sink,
-                registrar=SuiteRegistrar(clock),
-                transcript=record,
-            )
+        try:
+            candidate = run.target.build(context)
+        except TargetError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        except CandidateError as exc:
+            pytest.fail(f"setting up the scenario: {exc}", pytrace=False)
+        world = World(
+            candidate=candidate,
+            clock=clock,
+            credentials=run.credentials,
+            data=DataFactory(scenario_seed),
+            fcm=sink,
+            registrar=registrar,
+            transcript=record,
+        )
+        holder.append(world)
+        with contextlib.ExitStack() as stack:
+            if not run.target.remote:
+                sink.install(stack.enter_context(responses.RequestsMock(assert_all_requests_are_fired=False)))
+            if candidate.close is not None:
+                stack.callback(candidate.close)
+            yield world
     finally:
+        if loopback_id is not None:
+            LoopbackServer.instance().detach(loopback_id)
         CURRENT_TRANSCRIPT.reset(token)
         request.node.stash[TRANSCRIPT] = record

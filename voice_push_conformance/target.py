@@ -168,11 +168,17 @@ class FcmEndpoint:
 
 @dataclass(frozen=True)
 class HarnessContext:
-    """Everything the suite shares with a candidate it builds for one scenario."""
+    """Everything the suite shares with a candidate it builds for one scenario.
+
+    ``registrar_url`` and ``token_url`` are set when the suite serves the voice service
+    and the token endpoint over loopback HTTP, for a client role that is out of process.
+    """
 
     clock: Clock
     credentials: Credentials
     fcm: FcmEndpoint = field(default_factory=FcmEndpoint)
+    registrar_url: str | None = None
+    token_url: str | None = None
 
 
 @dataclass
@@ -184,6 +190,7 @@ class Candidate:
     service: VoiceService | None = None
     client_factory: Callable[[ClientEnvironment], Client] | None = None
     capabilities: frozenset[str] = frozenset()
+    close: Callable[[], None] | None = None  # called when the scenario ends
 
     def __post_init__(self) -> None:
         unknown = set(self.capabilities) - set(CAPABILITIES)

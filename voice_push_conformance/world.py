@@ -174,6 +174,11 @@ class World:
         options.update(overrides)
         return tokens.mint(**options)
 
+    def vend_for(self, identity: str) -> str:
+        """The token endpoint the suite serves over loopback: same bookkeeping, keyed by identity."""
+        alias = next((a for a, known in self.identities.items() if known == identity), identity)
+        return self.vend_access_token(alias)
+
     def vend_access_token(self, alias: str) -> str:
         """The suite's token vending endpoint for client apps: remembers what it handed out."""
         token = self.access_token(alias)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from voice_push_conformance import reference
@@ -19,8 +20,11 @@ class TargetError(Exception):
 @dataclass(frozen=True)
 class TargetSpec:
     spec: str
-    kind: str  # "reference" | "mutant" | "python"
+    kind: str  # "reference" | "mutant" | "python" | "http"
     factory: CandidateFactory
+    # Out-of-process candidates push to, and register with, the suite's loopback server.
+    remote: bool = False
+    stop: Callable[[], None] | None = None
 
     def build(self, context: HarnessContext) -> Candidate:
         try:
@@ -35,9 +39,31 @@ class TargetSpec:
         return candidate
 
 
-def resolve(spec: str) -> TargetSpec:
-    """``reference`` | ``mutant:NAME`` | ``package.module:factory``."""
+def _http(spec: str, timeout_s: float) -> TargetSpec:
+    from voice_push_conformance.adapters import http  # noqa: PLC0415 - only HTTP runs need Flask
+
+    try:
+        if spec.startswith("reference-http"):
+            rest = spec.removeprefix("reference-http").removeprefix(":")
+            if rest and not rest.startswith("mutant:"):
+                raise TargetError(f"target {spec!r}: use 'reference-http' or 'reference-http:mutant:NAME'")
+            target = http.spawn_reference_server(rest.removeprefix("mutant:") or None, timeout_s)
+        else:
+            target = http.HttpTarget(spec, timeout_s)
+    except http.HttpTargetError as exc:
+        raise TargetError(f"target {spec!r} could not be used: {exc}") from None
+    return TargetSpec(spec, "http", target.build, remote=True, stop=target.stop)
+
+
+def resolve(spec: str, http_timeout_s: float = 5.0) -> TargetSpec:
+    """Turn a target string into a factory.
+
+    ``reference`` | ``mutant:NAME`` | ``package.module:factory`` | ``http://host:port`` |
+    ``reference-http[:mutant:NAME]``.
+    """
     spec = spec.strip()
+    if spec.startswith(("http://", "https://", "reference-http")):
+        return _http(spec, http_timeout_s)
     if spec in {"", "reference"}:
         return TargetSpec("reference", "reference", reference.build)
     if spec.startswith("mutant:"):
@@ -49,16 +75,12 @@ def resolve(spec: str) -> TargetSpec:
         except KeyError:
             known = ", ".join(sorted(mutants.CATALOGUE))
             raise TargetError(f"no mutant named {name!r}; known mutants: {known}") from None
-    if spec.startswith(("http://", "https://")):
-        raise TargetError(
-            f"target {spec!r}: HTTP targets are not supported by this version of the suite yet; "
-            "use 'reference' or a Python adapter 'package.module:factory'"
-        )
     match = _PYTHON_SPEC.match(spec)
     if match is None:
         raise TargetError(
             f"target {spec!r} is not understood: use 'reference', 'mutant:NAME' "
-            "or a Python adapter as 'package.module:factory'"
+            "a Python adapter as 'package.module:factory', an HTTP harness URL 'http://host:port', "
+            "or 'reference-http'"
         )
     try:
         module = importlib.import_module(match.group("module"))

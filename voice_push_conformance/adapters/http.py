@@ -1,0 +1,310 @@
+"""The HTTP adapter: a candidate reached over the harness protocol.
+
+Every scenario opens a session on the candidate (``POST /conformance/v1/sessions``)
+carrying the suite's credentials, clock and loopback URLs, and closes it at the end.
+Requests use one connection pool, a per-request timeout, and are recorded in the
+scenario's transcript (secrets redacted).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from voice_push_conformance import harness
+from voice_push_conformance.clock import ManualClock
+from voice_push_conformance.harness import CONTROL, SESSION_HEADER, TOKEN_HEADER
+from voice_push_conformance.target import (
+    CAPABILITIES,
+    CallResult,
+    Candidate,
+    CandidateError,
+    Client,
+    ClientEnvironment,
+    HarnessContext,
+    PushHandling,
+    RegistrationResult,
+)
+from voice_push_conformance.transcript import record as record_exchange
+
+DEFAULT_TIMEOUT_S = 5.0
+
+
+class HttpTargetError(Exception):
+    """The target cannot be used at all (unreachable, not speaking the protocol)."""
+
+
+@dataclass(frozen=True)
+class Declared:
+    description: str
+    roles: tuple[str, ...]
+    capabilities: frozenset[str]
+    token_url: str | None
+    voice_url: str | None
+
+
+class Connection:
+    """One scenario's requests to the candidate, all carrying its session id."""
+
+    def __init__(self, base_url: str, timeout_s: float, http: requests.Session) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout_s = timeout_s
+        self.http = http
+        self.session_id: str | None = None
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if self.session_id is not None:
+            headers[SESSION_HEADER] = self.session_id
+        url = path if path.startswith("http") else f"{self.base_url}{path}"
+        summary = f"{method} {url} {json.dumps(kwargs.get('json')) if 'json' in kwargs else kwargs.get('data', '')}"
+        try:
+            response = self.http.request(method, url, headers=headers, timeout=self.timeout_s, **kwargs)
+        except requests.Timeout as exc:
+            record_exchange("http", summary, f"no answer within {self.timeout_s} s", 0)
+            raise CandidateError(f"{method} {url}: no answer within {self.timeout_s} s") from exc
+        except requests.RequestException as exc:
+            record_exchange("http", summary, f"{type(exc).__name__}: {exc}", 0)
+            raise CandidateError(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
+        record_exchange("http", summary, f"{response.status_code} {response.text[:2000]}", 0)
+        return response
+
+    def json(self, response: requests.Response, what: str) -> Any:
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise CandidateError(
+                f"{what}: expected JSON, got {response.status_code} {response.headers.get('Content-Type')!r}: "
+                f"{response.text[:200]!r}"
+            ) from exc
+
+    def expect(self, response: requests.Response, status: int | tuple[int, ...], what: str) -> None:
+        allowed = (status,) if isinstance(status, int) else status
+        if response.status_code not in allowed:
+            raise CandidateError(
+                f"{what}: expected HTTP {allowed}, got {response.status_code}: {response.text[:300]!r}"
+            )
+
+
+class HttpIssuer:
+    def __init__(self, connection: Connection, token_url: str, voice_url: str | None) -> None:
+        self.connection = connection
+        self.token_url = token_url
+        self.voice_url = voice_url
+
+    def issue_token(self, identity: str) -> str:
+        response = self.connection.request("GET", self.token_url.replace("{identity}", quote(identity, safe="")))
+        self.connection.expect(response, 200, "the token endpoint")
+        if "json" in response.headers.get("Content-Type", ""):
+            body = self.connection.json(response, "the token endpoint")
+            token = body.get("token") if isinstance(body, dict) else None
+            if not isinstance(token, str):
+                raise CandidateError(f"the token endpoint's JSON has no string 'token': {body!r}")
+            return token
+        return response.text.strip()
+
+    def answer_call(self, caller: str, callee_identity: str, parameters: Mapping[str, str]) -> str:
+        if self.voice_url is None:
+            raise CandidateError("the candidate declares voice_webhook but names no voice_url")
+        form = {"From": caller, "To": f"client:{callee_identity}", **parameters}
+        response = self.connection.request("POST", self.voice_url, data=form)
+        self.connection.expect(response, 200, "the voice webhook")
+        return response.text
+
+
+class HttpVoiceService:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def _post_registration(self, access_token: str, channel: str, device_token: str) -> requests.Response:
+        return self.connection.request(
+            "POST",
+            harness.REGISTRATIONS,
+            json=harness.registration_body(channel, device_token),
+            headers={TOKEN_HEADER: access_token, "Accept": "application/json"},
+        )
+
+    @staticmethod
+    def _result(connection: Connection, response: requests.Response) -> RegistrationResult:
+        body = None
+        if response.content:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+        return harness.registration_result_from_answer(response.status_code, body)
+
+    def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
+        response = self._post_registration(access_token, channel, device_token)
+        result = self._result(self.connection, response)
+        if result.ok and not response.headers.get("Location"):
+            return RegistrationResult(response.status_code, 31301, "registration answered without a Location header")
+        return result
+
+    def unregister(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
+        # As the Voice SDKs do: POST to learn the registration's Location, then DELETE it.
+        posted = self._post_registration(access_token, channel, device_token)
+        location = posted.headers.get("Location")
+        if not (200 <= posted.status_code < 300) or not location:
+            return self._result(self.connection, posted)
+        deleted = self.connection.request("DELETE", location, headers={TOKEN_HEADER: access_token})
+        return self._result(self.connection, deleted)
+
+    def place_call(self, twiml: str) -> CallResult:
+        response = self.connection.request("POST", f"{CONTROL}/calls", json={"twiml": twiml})
+        self.connection.expect(response, 200, "placing a call")
+        try:
+            return harness.call_result_from_json(self.connection.json(response, "placing a call"))
+        except harness.ProtocolError as exc:
+            raise CandidateError(f"placing a call: {exc}") from exc
+
+
+class HttpClient:
+    def __init__(self, connection: Connection, client_id: str) -> None:
+        self.connection = connection
+        self.path = f"{CONTROL}/clients/{client_id}"
+
+    def handle_push(self, data: Mapping[str, str]) -> PushHandling:
+        response = self.connection.request("POST", f"{self.path}/push", json={"data": dict(data)})
+        self.connection.expect(response, 200, "handing the client a push")
+        try:
+            return harness.push_handling_from_json(self.connection.json(response, "handing the client a push"))
+        except harness.ProtocolError as exc:
+            raise CandidateError(f"handing the client a push: {exc}") from exc
+
+    def on_device_token(self, device_token: str) -> None:
+        response = self.connection.request("POST", f"{self.path}/device-token", json={"device_token": device_token})
+        self.connection.expect(response, (200, 204), "handing the client a device token")
+
+
+class HttpTarget:
+    """A harness-protocol server at ``base_url``; builds one session-backed candidate per scenario."""
+
+    def __init__(
+        self, base_url: str, timeout_s: float = DEFAULT_TIMEOUT_S, process: subprocess.Popen[str] | None = None
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.timeout_s = timeout_s
+        self.process = process
+        self._local = threading.local()
+        self.declared = self.preflight()
+
+    def _http(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "http", None)
+        if session is None:
+            session = requests.Session()
+            self._local.http = session
+        return session
+
+    def preflight(self) -> Declared:
+        url = f"{self.base_url}{CONTROL}/capabilities"
+        try:
+            response = self._http().get(url, timeout=self.timeout_s)
+        except requests.ConnectionError:
+            raise HttpTargetError(f"cannot connect to {self.base_url}: is the server running?") from None
+        except requests.Timeout:
+            raise HttpTargetError(f"{url} did not answer within {self.timeout_s} s") from None
+        except requests.RequestException as exc:
+            raise HttpTargetError(f"{url}: {type(exc).__name__}: {exc}") from None
+        if response.status_code != 200:
+            raise HttpTargetError(
+                f"{url} answered {response.status_code}; a harness server answers 200 with its capabilities"
+            )
+        try:
+            body = response.json()
+            roles = tuple(r for r in body["roles"] if r in ("issuer", "service", "client"))
+            capabilities = frozenset(c for c in body.get("capabilities", []) if c in CAPABILITIES or c == "sessions")
+        except (ValueError, KeyError, TypeError):
+            raise HttpTargetError(f"{url} did not answer the capabilities JSON of the harness protocol") from None
+        if "sessions" not in capabilities:
+            raise HttpTargetError(f"{self.base_url} does not offer harness sessions, which this suite needs")
+        return Declared(
+            description=str(body.get("description", self.base_url)),
+            roles=roles,
+            capabilities=capabilities - {"sessions"},
+            token_url=body.get("token_url"),
+            voice_url=body.get("voice_url"),
+        )
+
+    def build(self, context: HarnessContext) -> Candidate:
+        connection = Connection(self.base_url, self.timeout_s, self._http())
+        clock = context.clock
+        body: dict[str, Any] = {
+            "credentials": harness.credentials_to_json(context.credentials),
+            "fcm_base_url": context.fcm.base_url,
+            "registrar_url": context.registrar_url,
+            "token_url": context.token_url,
+            "clock_ms": clock.now_ms() if isinstance(clock, ManualClock) else None,
+        }
+        response = connection.request("POST", f"{CONTROL}/sessions", json=body)
+        connection.expect(response, (200, 201), "opening a harness session")
+        session_id = connection.json(response, "opening a harness session").get("session")
+        if not isinstance(session_id, str):
+            raise CandidateError("opening a harness session: the answer names no session")
+        connection.session_id = session_id
+
+        if isinstance(clock, ManualClock) and "clock" in self.declared.capabilities:
+
+            def follow(now_ms: int) -> None:
+                answer = connection.request("POST", f"{CONTROL}/clock", json={"now_ms": now_ms})
+                connection.expect(answer, (200, 204), "moving the candidate's clock")
+
+            clock.subscribe(follow)
+
+        declared = self.declared
+        issuer = None
+        if "issuer" in declared.roles and declared.token_url:
+            issuer = HttpIssuer(connection, declared.token_url, declared.voice_url)
+
+        def new_client(env: ClientEnvironment) -> Client:
+            answer = connection.request("POST", f"{CONTROL}/clients", json={"identity": env.identity})
+            connection.expect(answer, (200, 201), "creating a client")
+            client_id = connection.json(answer, "creating a client").get("client")
+            if not isinstance(client_id, str):
+                raise CandidateError("creating a client: the answer names no client id")
+            return HttpClient(connection, client_id)
+
+        def close() -> None:
+            connection.request("DELETE", f"{CONTROL}/sessions/{session_id}")
+
+        return Candidate(
+            description=declared.description,
+            issuer=issuer,
+            service=HttpVoiceService(connection) if "service" in declared.roles else None,
+            client_factory=new_client if "client" in declared.roles else None,
+            capabilities=declared.capabilities,
+            close=close,
+        )
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def spawn_reference_server(mutant: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S) -> HttpTarget:
+    """Start the reference HTTP server on a free loopback port and connect to it."""
+    command = [sys.executable, "-m", "voice_push_conformance.http_server", "--port", "0"]
+    if mutant:
+        command += ["--mutant", mutant]
+    process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    if not line.startswith("listening on "):
+        process.kill()
+        _, err = process.communicate(timeout=10)
+        raise HttpTargetError(f"the reference HTTP server did not start: {line or err.strip()[-500:]}")
+    return HttpTarget(line.removeprefix("listening on "), timeout_s, process)

@@ -1,0 +1,202 @@
+"""The HTTP harness protocol's wire format, shared by the suite's HTTP adapter and the
+reference HTTP server, so both ends read and write exactly the same JSON.
+
+The protocol is documented in schemas/harness-openapi.json and docs/http-harness.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from voice_push_conformance.credentials import Credentials
+from voice_push_conformance.secrets import Secret
+from voice_push_conformance.target import CallResult, Delivery, PushHandling, RegistrationResult
+
+CONTROL = "/conformance/v1"
+SESSION_HEADER = "X-Conformance-Session"
+TOKEN_HEADER = "X-Twilio-Token"
+REGISTRATIONS = "/v1/registrations"
+
+
+class ProtocolError(ValueError):
+    """A message on the wire does not have the documented shape."""
+
+
+def _require(body: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
+    value = body.get(key)
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise ProtocolError(f"{key!r} must be a {getattr(kind, '__name__', kind)}, got {value!r}")
+    return value
+
+
+def credentials_to_json(credentials: Credentials) -> dict[str, str]:
+    """The suite's credentials for a session: this is the one place secrets cross the wire."""
+    return {
+        "account_sid": credentials.account_sid,
+        "api_key_sid": credentials.api_key_sid,
+        "api_key_secret": credentials.api_key_secret.reveal(),
+        "push_credential_sid": credentials.push_credential_sid,
+        "application_sid": credentials.application_sid,
+        "fcm_project_id": credentials.fcm_project_id,
+        "fcm_bearer_token": credentials.fcm_bearer_token.reveal(),
+    }
+
+
+def credentials_from_json(body: Mapping[str, Any]) -> Credentials:
+    names = (
+        "account_sid",
+        "api_key_sid",
+        "api_key_secret",
+        "push_credential_sid",
+        "application_sid",
+        "fcm_project_id",
+        "fcm_bearer_token",
+    )
+    fields = {key: _require(body, key, str) for key in names}
+    return Credentials(
+        account_sid=fields["account_sid"],
+        api_key_sid=fields["api_key_sid"],
+        api_key_secret=Secret(fields["api_key_secret"]),
+        push_credential_sid=fields["push_credential_sid"],
+        application_sid=fields["application_sid"],
+        fcm_project_id=fields["fcm_project_id"],
+        fcm_bearer_token=Secret(fields["fcm_bearer_token"]),
+    )
+
+
+def error_body(code: int | None, message: str) -> dict[str, Any]:
+    return {"code": code, "message": message}
+
+
+def registration_body(channel: str, device_token: str) -> dict[str, Any]:
+    """The body a Voice SDK posts to register a device (see protocol-facts §4.2)."""
+    return {
+        "channel_type": channel,
+        "message_types": ["twilio.voice.call"],
+        "data": {"registration_id": device_token},
+        "version": "3",
+    }
+
+
+def registration_from_body(body: Any) -> tuple[str, str]:
+    if not isinstance(body, Mapping):
+        raise ProtocolError("the registration body must be a JSON object")
+    channel = _require(body, "channel_type", str)
+    data = _require(body, "data", Mapping)
+    return channel, _require(data, "registration_id", str)
+
+
+def registration_result_from_answer(status: int, body: Any) -> RegistrationResult:
+    if 200 <= status < 300:
+        return RegistrationResult(status, None, "")
+    if isinstance(body, Mapping):
+        code = body.get("code")
+        message = body.get("message")
+        return RegistrationResult(
+            status,
+            code if isinstance(code, int) and not isinstance(code, bool) else None,
+            message if isinstance(message, str) else "",
+        )
+    return RegistrationResult(status, None, "the error answer has no JSON {code, message} body")
+
+
+def call_result_to_json(result: CallResult) -> dict[str, Any]:
+    return {
+        "accepted": result.accepted,
+        "call_sid": result.call_sid,
+        "code": result.code,
+        "message": result.message,
+        "deliveries": [
+            {"device_token": d.device_token, "delivered": d.delivered, "error": d.error} for d in result.deliveries
+        ],
+    }
+
+
+def call_result_from_json(body: Any) -> CallResult:
+    if not isinstance(body, Mapping):
+        raise ProtocolError("the call result must be a JSON object")
+    deliveries = []
+    for item in _require(body, "deliveries", list):
+        if not isinstance(item, Mapping):
+            raise ProtocolError("each delivery must be a JSON object")
+        error = item.get("error")
+        deliveries.append(
+            Delivery(
+                _require(item, "device_token", str),
+                _require(item, "delivered", bool),
+                error if isinstance(error, str) else None,
+            )
+        )
+    code = body.get("code")
+    call_sid = body.get("call_sid")
+    message = body.get("message")
+    return CallResult(
+        accepted=_require(body, "accepted", bool),
+        call_sid=call_sid if isinstance(call_sid, str) else None,
+        code=code if isinstance(code, int) and not isinstance(code, bool) else None,
+        message=message if isinstance(message, str) else "",
+        deliveries=tuple(deliveries),
+    )
+
+
+def push_handling_to_json(handled: PushHandling) -> dict[str, Any]:
+    return {
+        "kind": handled.kind,
+        "decision": handled.decision,
+        "call_sid": handled.call_sid,
+        "raw_params": handled.raw_params,
+        "custom_parameters": dict(handled.custom_parameters),
+        "reason": handled.reason,
+    }
+
+
+def push_handling_from_json(body: Any) -> PushHandling:
+    if not isinstance(body, Mapping):
+        raise ProtocolError("the push handling must be a JSON object")
+    kind = _require(body, "kind", str)
+    decision = _require(body, "decision", str)
+    if kind not in {"call", "cancel", "not_voice"}:
+        raise ProtocolError(f"kind must be call, cancel or not_voice, not {kind!r}")
+    if decision not in {"display", "discard", "ignore"}:
+        raise ProtocolError(f"decision must be display, discard or ignore, not {decision!r}")
+    params = body.get("custom_parameters") or {}
+    if not isinstance(params, Mapping) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in params.items()
+    ):
+        raise ProtocolError("custom_parameters must map strings to strings or null")
+    raw = body.get("raw_params")
+    call_sid = body.get("call_sid")
+    reason = body.get("reason")
+    return PushHandling(
+        kind=kind,
+        decision=decision,
+        call_sid=call_sid if isinstance(call_sid, str) else None,
+        raw_params=raw if isinstance(raw, str) else None,
+        custom_parameters=dict(params),
+        reason=reason if isinstance(reason, str) else "",
+    )
+
+
+class HttpRegistrar:
+    """The voice service's registration endpoint, reached over HTTP as a Voice SDK does."""
+
+    def __init__(self, base_url: str, timeout_s: float = 10.0) -> None:
+        import requests  # noqa: PLC0415 - only HTTP users need it
+
+        self.url = base_url.rstrip("/") + REGISTRATIONS
+        self.timeout_s = timeout_s
+        self._http = requests.Session()
+
+    def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
+        response = self._http.post(
+            self.url,
+            json=registration_body(channel, device_token),
+            headers={TOKEN_HEADER: access_token, "Accept": "application/json"},
+            timeout=self.timeout_s,
+        )
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        return registration_result_from_answer(response.status_code, body)
