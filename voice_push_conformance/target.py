@@ -45,7 +45,8 @@ class RegistrationResult:
 
     ``status`` follows the HTTP binding (201 created, 200/204 ok, 4xx refused) so that
     in-process and HTTP candidates are judged alike; ``code``/``message`` are the body of
-    an error answer (``{"code": ..., "message": ...}``).
+    an error answer (``{"code": ..., "message": ...}``). Status 0 means the answer was not
+    a valid registration answer at all (for example 201 without a Location header).
     """
 
     status: int

@@ -146,7 +146,10 @@ class HttpVoiceService:
         response = self._post_registration(access_token, channel, device_token)
         result = self._result(self.connection, response)
         if result.ok and not response.headers.get("Location"):
-            return RegistrationResult(response.status_code, 31301, "registration answered without a Location header")
+            # The Voice SDKs treat this as registration error 31301; status 0 means "no valid answer".
+            return RegistrationResult(
+                0, 31301, f"registration answered {response.status_code} without a Location header"
+            )
         return result
 
     def unregister(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
