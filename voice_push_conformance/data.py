@@ -23,11 +23,21 @@ def derive_seed(run_seed: int, *parts: str) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
+_FAKER: Faker | None = None
+
+
 class DataFactory:
-    """Fresh, unique-looking values for one scenario."""
+    """Fresh, unique-looking values for one scenario.
+
+    Building a Faker costs milliseconds; one per process is reseeded for each scenario,
+    which gives the same values as a fresh one (scenarios in a process run one at a time).
+    """
 
     def __init__(self, seed: int) -> None:
-        self.faker = Faker("en_US")
+        global _FAKER  # noqa: PLW0603 - a per-process cache
+        if _FAKER is None:
+            _FAKER = Faker("en_US")
+        self.faker = _FAKER
         self.faker.seed_instance(seed)
 
     def _chars(self, alphabet: str, length: int) -> str:

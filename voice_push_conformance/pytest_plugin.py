@@ -21,7 +21,6 @@ from voice_push_conformance.clock import MS_PER_DAY, ManualClock, SystemClock
 from voice_push_conformance.credentials import Credentials, CredentialsError, credentials_from_env
 from voice_push_conformance.data import DataFactory, derive_seed
 from voice_push_conformance.fcm import FcmSink
-from voice_push_conformance.loopback import Attachment, LoopbackServer
 from voice_push_conformance.target import (
     CAPABILITIES,
     ROLES,
@@ -140,6 +139,8 @@ def _stop_target(target: TargetSpec) -> Callable[[], None]:
         if target.stop is not None:
             target.stop()
         if target.remote:
+            from voice_push_conformance.loopback import LoopbackServer  # noqa: PLC0415 - HTTP runs only
+
             LoopbackServer.shutdown_instance()
 
     return stop
@@ -321,6 +322,8 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
     holder: list[World] = []
     loopback_id: str | None = None
     if run.target.remote:
+        from voice_push_conformance.loopback import Attachment, LoopbackServer  # noqa: PLC0415 - HTTP runs only
+
         loopback = LoopbackServer.instance()
         sink = FcmSink(clock)
         loopback_id = loopback.attach(Attachment(sink, registrar, lambda identity: holder[0].vend_for(identity)))  # noqa: PLW0108 - filled later
@@ -363,6 +366,8 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
             yield world
     finally:
         if loopback_id is not None:
+            from voice_push_conformance.loopback import LoopbackServer  # noqa: PLC0415
+
             LoopbackServer.instance().detach(loopback_id)
         CURRENT_TRANSCRIPT.reset(token)
         request.node.stash[TRANSCRIPT] = record

@@ -12,8 +12,9 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -36,6 +37,23 @@ from voice_push_conformance.target import (
 from voice_push_conformance.transcript import record as record_exchange
 
 DEFAULT_TIMEOUT_S = 5.0
+
+
+@dataclass
+class RoundTrips:
+    """Requests made to HTTP candidates in this process and the time spent waiting for them."""
+
+    count: int = 0
+    seconds: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, seconds: float) -> None:
+        with self._lock:
+            self.count += 1
+            self.seconds += seconds
+
+
+ROUND_TRIPS = RoundTrips()
 
 
 class HttpTargetError(Exception):
@@ -66,6 +84,7 @@ class Connection:
             headers[SESSION_HEADER] = self.session_id
         url = path if path.startswith("http") else f"{self.base_url}{path}"
         summary = f"{method} {url} {json.dumps(kwargs.get('json')) if 'json' in kwargs else kwargs.get('data', '')}"
+        started = time.perf_counter()
         try:
             response = self.http.request(method, url, headers=headers, timeout=self.timeout_s, **kwargs)
         except requests.Timeout as exc:
@@ -74,6 +93,7 @@ class Connection:
         except requests.RequestException as exc:
             record_exchange("http", summary, f"{type(exc).__name__}: {exc}", 0)
             raise CandidateError(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
+        ROUND_TRIPS.add(time.perf_counter() - started)
         record_exchange("http", summary, f"{response.status_code} {response.text[:2000]}", 0)
         return response
 
