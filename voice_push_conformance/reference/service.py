@@ -76,12 +76,29 @@ class ReferenceVoiceService:
         self._bridge_secret = hashlib.sha256(f"bridge:{creds.account_sid}".encode()).hexdigest()
         self._lock = threading.Lock()
         self._bindings: dict[tuple[str, str, str], Binding] = {}
+        # Index so a call looks only at the callee's registrations, however many exist.
+        self._keys_by_identity: dict[str, set[tuple[str, str, str]]] = {}
         self._sequence = 0
         self._calls = 0
         self._http = requests.Session()
 
     def now_ms(self) -> int:
         return self.context.clock.now_ms()
+
+    def _store(self, key: tuple[str, str, str], binding: Binding) -> None:
+        """Record a binding (caller holds the lock)."""
+        self._bindings[key] = binding
+        self._keys_by_identity.setdefault(key[0], set()).add(key)
+
+    def _drop(self, key: tuple[str, str, str]) -> Binding | None:
+        """Forget a binding (caller holds the lock)."""
+        removed = self._bindings.pop(key, None)
+        keys = self._keys_by_identity.get(key[0])
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del self._keys_by_identity[key[0]]
+        return removed
 
     # --- token rules ---------------------------------------------------------------------
 
@@ -208,7 +225,7 @@ class ReferenceVoiceService:
             return outcome
         key = (outcome.identity, outcome.push_credential_sid, device_token)
         with self._lock:
-            self._bindings[key] = self.refreshed(self._bindings.get(key), outcome, device_token)
+            self._store(key, self.refreshed(self._bindings.get(key), outcome, device_token))
         return RegistrationResult(201, None, "registered")
 
     def unregister(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
@@ -217,7 +234,7 @@ class ReferenceVoiceService:
             return outcome
         key = (outcome.identity, outcome.push_credential_sid, device_token)
         with self._lock:
-            removed = self._bindings.pop(key, None)
+            removed = self._drop(key)
         if removed is None:
             return RegistrationResult(404, 31404, "no such registration")
         return RegistrationResult(204, None, "unregistered")
@@ -263,10 +280,10 @@ class ReferenceVoiceService:
     def _live_bindings(self, identity: str) -> list[Binding]:
         now = self.now_ms()
         with self._lock:
-            for key, binding in list(self._bindings.items()):
-                if binding.identity == identity and self.is_expired(binding, now):
-                    del self._bindings[key]
-            return [b for b in self._bindings.values() if b.identity == identity]
+            for key in list(self._keys_by_identity.get(identity, ())):
+                if self.is_expired(self._bindings[key], now):
+                    self._drop(key)
+            return [self._bindings[key] for key in self._keys_by_identity.get(identity, ())]
 
     def _push(self, binding: Binding, data: dict[str, str]) -> Delivery:
         credential = self.push_credentials[binding.push_credential_sid]
@@ -284,12 +301,12 @@ class ReferenceVoiceService:
             with self._lock:
                 key = (binding.identity, binding.push_credential_sid, binding.device_token)
                 if key in self._bindings:
-                    self._bindings[key] = replace(self._bindings[key], last_push_ms=self.now_ms())
+                    self._store(key, replace(self._bindings[key], last_push_ms=self.now_ms()))
             return Delivery(binding.device_token, True)
         error_code = _fcm_error_code(response)
         if self.forget_on_failure(response.status_code, error_code):
             with self._lock:
-                self._bindings.pop((binding.identity, binding.push_credential_sid, binding.device_token), None)
+                self._drop((binding.identity, binding.push_credential_sid, binding.device_token))
         return Delivery(binding.device_token, False, f"FCM answered {response.status_code} {error_code or ''}".strip())
 
     def place_call(self, twiml_document: str) -> CallResult:
