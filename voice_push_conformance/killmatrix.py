@@ -1,0 +1,167 @@
+"""The kill matrix: run the suite against every mutant and show which requirements failed.
+
+Each mutant breaks one documented rule; the suite must report that rule's requirement
+as failed (MUST), warned (SHOULD) or informative. A mutant the suite does not catch is a
+*survivor*, and a MUST/SHOULD requirement that no mutant breaks is *unproven*: both mean
+a scenario might be unable to fail, and both make this command exit non-zero.
+
+    python -m voice_push_conformance.killmatrix [--jobs N] [--only NAME ...] [--target-prefix reference-http:]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from voice_push_conformance import catalogue, mutants
+from voice_push_conformance.paths import ROOT
+
+EXPECTED = {"must": "fail", "should": "warn", "informative": "informative"}
+SEED = "20261125"
+
+
+@dataclass(frozen=True)
+class Row:
+    mutant: str
+    breaks: str
+    expected: str
+    got: str
+    collateral: tuple[str, ...]  # other requirements that did not pass
+    seconds: float
+
+    @property
+    def killed(self) -> bool:
+        return self.got == self.expected
+
+
+def _pytest_args(name: str, target_prefix: str, out: Path) -> list[str]:
+    return [
+        "steps", "-q", "-p", "no:hypothesispytest", "-p", "no:xdist", "--seed", SEED,
+        "--target", f"{target_prefix}mutant:{name}", "--verdict-file", str(out),
+    ]  # fmt: skip
+
+
+def _row(name: str, out: Path, seconds: float, log: str) -> Row:
+    mutant = mutants.get(name)
+    expected = EXPECTED[catalogue.load()[mutant.breaks].level]
+    if not out.exists():
+        detail = log.strip().splitlines()[-5:]
+        return Row(name, mutant.breaks, expected, "error: " + " | ".join(detail), (), seconds)
+    verdicts: dict[str, str] = json.loads(out.read_text(encoding="utf-8"))["requirements"]
+    collateral = tuple(sorted(r for r, v in verdicts.items() if v != "pass" and r != mutant.breaks))
+    return Row(name, mutant.breaks, expected, verdicts.get(mutant.breaks, "not run"), collateral, seconds)
+
+
+def run_mutant(name: str, target_prefix: str, workdir: Path) -> Row:
+    """One mutant in a fresh Python process (portable, and what a vendor would run)."""
+    out = workdir / f"{name}.json"
+    started = time.perf_counter()
+    completed = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+        [sys.executable, "-m", "pytest", *_pytest_args(name, target_prefix, out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return _row(name, out, time.perf_counter() - started, completed.stdout + completed.stderr)
+
+
+def run_forked(names: list[str], target_prefix: str, workdir: Path, jobs: int) -> list[Row]:
+    """Every mutant in a child forked from this process, which imported the heavy libraries once.
+
+    Start-up is most of a run's cost; forking skips it. Children use plain asserts, because
+    modules imported before pytest starts cannot be assertion-rewritten.
+    """
+    import pytest  # noqa: PLC0415
+
+    import voice_push_conformance.pytest_plugin  # noqa: F401, PLC0415 - pre-import for the children
+
+    os.chdir(ROOT)
+    pending = list(names)
+    running: dict[int, tuple[str, float]] = {}
+    rows: list[Row] = []
+    while pending or running:
+        while pending and len(running) < jobs:
+            name = pending.pop(0)
+            out = workdir / f"{name}.json"
+            pid = os.fork()
+            if pid == 0:  # the child: never returns
+                code = 3
+                try:
+                    fd = os.open(workdir / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    os.dup2(fd, 1)
+                    os.dup2(fd, 2)
+                    code = int(pytest.main([*_pytest_args(name, target_prefix, out), "--assert=plain"]))
+                finally:
+                    os._exit(code)
+            running[pid] = (name, time.perf_counter())
+        pid, _ = os.wait()
+        name, started = running.pop(pid)
+        log_text = (workdir / f"{name}.log").read_text(encoding="utf-8", errors="replace")
+        rows.append(_row(name, workdir / f"{name}.json", time.perf_counter() - started, log_text))
+    return rows
+
+
+def unproven() -> list[str]:
+    broken = {m.breaks for m in mutants.CATALOGUE.values()}
+    return sorted(
+        r.id
+        for r in catalogue.load().values()
+        if r.level in {"must", "should"} and r.untestable is None and r.id not in broken
+    )
+
+
+def render(rows: Iterable[Row], missing: list[str]) -> str:
+    rows = sorted(rows, key=lambda r: (r.breaks, r.mutant))
+    width = max((len(r.mutant) for r in rows), default=10)
+    lines = [f"{'mutant':<{width}}  {'breaks':<22} {'verdict':<12} other requirements not passing"]
+    for row in rows:
+        mark = "killed" if row.killed else "SURVIVED"
+        verdict = f"{row.got} ({mark})" if row.killed else f"{row.got} != {row.expected} ({mark})"
+        lines.append(f"{row.mutant:<{width}}  {row.breaks:<22} {verdict:<12} {', '.join(row.collateral) or '-'}")
+    survivors = [r.mutant for r in rows if not r.killed]
+    lines.append("")
+    lines.append(f"{len(rows)} mutants, {len(rows) - len(survivors)} killed, {len(survivors)} survived")
+    if survivors:
+        lines.append("survivors: " + ", ".join(survivors))
+    lines.append(
+        "requirements no mutant breaks: " + (", ".join(missing) if missing else "none (every MUST/SHOULD is proven)")
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--only", nargs="*", default=None, help="run only these mutants")
+    parser.add_argument("--target-prefix", default="", help="e.g. 'reference-http:' to run the matrix over HTTP")
+    parser.add_argument("--no-fork", action="store_true", help="one fresh Python process per mutant (slower)")
+    args = parser.parse_args(argv)
+    names = args.only or sorted(mutants.CATALOGUE)
+    unknown = [n for n in names if n not in mutants.CATALOGUE]
+    if unknown:
+        parser.error(f"unknown mutants: {', '.join(unknown)}")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.no_fork or not hasattr(os, "fork"):
+            with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+                rows = list(pool.map(lambda n: run_mutant(n, args.target_prefix, Path(tmp)), names))
+        else:
+            rows = run_forked(names, args.target_prefix, Path(tmp), args.jobs)
+    missing = [] if args.only else unproven()
+    print(render(rows, missing))
+    print(f"({time.perf_counter() - started:.1f} s with {args.jobs} jobs)")
+    return 1 if missing or any(not r.killed for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
