@@ -30,6 +30,16 @@ def _require(body: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -
     return value
 
 
+def _optional_int(body: Mapping[str, Any], key: str) -> int | None:
+    value = body.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _optional_str(body: Mapping[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    return value if isinstance(value, str) else None
+
+
 def credentials_to_json(credentials: Credentials) -> dict[str, str]:
     """The suite's credentials for a session: this is the one place secrets cross the wire."""
     return {
@@ -91,13 +101,7 @@ def registration_result_from_answer(status: int, body: Any) -> RegistrationResul
     if 200 <= status < 300:
         return RegistrationResult(status, None, "")
     if isinstance(body, Mapping):
-        code = body.get("code")
-        message = body.get("message")
-        return RegistrationResult(
-            status,
-            code if isinstance(code, int) and not isinstance(code, bool) else None,
-            message if isinstance(message, str) else "",
-        )
+        return RegistrationResult(status, _optional_int(body, "code"), _optional_str(body, "message") or "")
     return RegistrationResult(status, None, "the error answer has no JSON {code, message} body")
 
 
@@ -120,22 +124,18 @@ def call_result_from_json(body: Any) -> CallResult:
     for item in _require(body, "deliveries", list):
         if not isinstance(item, Mapping):
             raise ProtocolError("each delivery must be a JSON object")
-        error = item.get("error")
         deliveries.append(
             Delivery(
                 _require(item, "device_token", str),
                 _require(item, "delivered", bool),
-                error if isinstance(error, str) else None,
+                _optional_str(item, "error"),
             )
         )
-    code = body.get("code")
-    call_sid = body.get("call_sid")
-    message = body.get("message")
     return CallResult(
         accepted=_require(body, "accepted", bool),
-        call_sid=call_sid if isinstance(call_sid, str) else None,
-        code=code if isinstance(code, int) and not isinstance(code, bool) else None,
-        message=message if isinstance(message, str) else "",
+        call_sid=_optional_str(body, "call_sid"),
+        code=_optional_int(body, "code"),
+        message=_optional_str(body, "message") or "",
         deliveries=tuple(deliveries),
     )
 
@@ -165,16 +165,13 @@ def push_handling_from_json(body: Any) -> PushHandling:
         isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in params.items()
     ):
         raise ProtocolError("custom_parameters must map strings to strings or null")
-    raw = body.get("raw_params")
-    call_sid = body.get("call_sid")
-    reason = body.get("reason")
     return PushHandling(
         kind=kind,
         decision=decision,
-        call_sid=call_sid if isinstance(call_sid, str) else None,
-        raw_params=raw if isinstance(raw, str) else None,
+        call_sid=_optional_str(body, "call_sid"),
+        raw_params=_optional_str(body, "raw_params"),
         custom_parameters=dict(params),
-        reason=reason if isinstance(reason, str) else "",
+        reason=_optional_str(body, "reason") or "",
     )
 
 

@@ -65,15 +65,5 @@ class _NoVoiceGrantIssuer(ReferenceIssuer):
 
 @mutant("token-jti-random", "TOKEN-JTI", "uses a bare random string as jti")
 class _RandomJtiIssuer(ReferenceIssuer):
-    def issue_token(self, identity: str) -> str:
-        from voice_push_conformance.codecs import tokens  # noqa: PLC0415
-
-        return tokens.mint(
-            api_key_sid=self.issuer_sid(),
-            account_sid=self.subject_sid(),
-            secret=self.signing_secret(),
-            now_s=self.issued_at_s(),
-            identity=identity,
-            grants=self.grants(),
-            claim_overrides={"jti": "a3f9c2"},
-        )
+    def token_id(self, issued_at_s: int) -> str:
+        return "a3f9c2"

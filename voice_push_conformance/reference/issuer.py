@@ -54,6 +54,10 @@ class ReferenceIssuer:
     def identity_claim(self, identity: str) -> str | None:
         return identity
 
+    def token_id(self, issued_at_s: int) -> str:
+        """The helper libraries' jti: the API key SID, a dash, the issue second."""
+        return f"{self.issuer_sid()}-{issued_at_s}"
+
     def call_timestamp(self) -> str:
         """The late-discard workaround's stamp: UTC epoch milliseconds, as a string."""
         return str(self.context.clock.now_ms())
@@ -61,11 +65,13 @@ class ReferenceIssuer:
     # --- the role ------------------------------------------------------------------------
 
     def issue_token(self, identity: str) -> str:
+        issued_at = self.issued_at_s()
         return tokens.mint(
             api_key_sid=self.issuer_sid(),
             account_sid=self.subject_sid(),
             secret=self.signing_secret(),
-            now_s=self.issued_at_s(),
+            now_s=issued_at,
+            claim_overrides={"jti": self.token_id(issued_at)},
             identity=self.identity_claim(identity),
             grants=self.grants(),
             ttl_s=self.ttl_s(),
