@@ -13,6 +13,7 @@ later, a loopback HTTP server.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -28,6 +29,8 @@ from voice_push_conformance.target import FcmEndpoint
 from voice_push_conformance.transcript import Transcript
 
 SEND_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
+LEGACY_PATH = "/fcm/send"
+LEGACY_DEFAULT_TTL_S = 2_419_200
 MAX_DATA_BYTES = 4_096
 MAX_TTL_MS = 2_419_200_000
 _DURATION = re.compile(r"^(?P<s>\d+)(?:\.(?P<frac>\d{1,9}))?s$")
@@ -67,10 +70,11 @@ class CapturedPush:
     received_at_ms: int
     schema_errors: tuple[str, ...]
     status: int
+    api: str = "v1"  # "v1", or "legacy" for the retired /fcm/send endpoint
 
     @property
     def message(self) -> Mapping[str, Any]:
-        msg = self.body.get("message")
+        msg = self.body if self.api == "legacy" else self.body.get("message")
         return msg if isinstance(msg, Mapping) else {}
 
     @property
@@ -80,11 +84,26 @@ class CapturedPush:
 
     @property
     def android(self) -> Mapping[str, Any]:
+        """Android delivery options; a legacy request's are mapped to their v1 names."""
+        if self.api == "legacy":
+            options: dict[str, Any] = {"ttl": f"{self.body.get('time_to_live', LEGACY_DEFAULT_TTL_S)}s"}
+            if "priority" in self.body:
+                options["priority"] = self.body["priority"]
+            return options
         android = self.message.get("android")
         return android if isinstance(android, Mapping) else {}
 
     def summary(self) -> str:
         return json.dumps({"project": self.project_id, "status": self.status, "body": self.body}, sort_keys=True)
+
+
+def legacy_server_key(bearer_token: str) -> str:
+    """The legacy API's server key for a project, derived from its v1 credential.
+
+    The suite's credentials carry one push credential; an implementation that still uses
+    the retired API derives the same key from it, so no new setting is needed.
+    """
+    return "AAAA" + hashlib.sha256(f"legacy:{bearer_token}".encode()).hexdigest()
 
 
 def fcm_error(status: int, canonical: str, message: str, error_code: str) -> Answer:
@@ -107,6 +126,7 @@ class FcmSink:
         self.endpoint = endpoint or FcmEndpoint()
         self._lock = threading.Lock()
         self._bearers: dict[str, str] = {}
+        self._legacy_keys: dict[str, str] = {}
         self.devices: dict[str, Device] = {}
         self.pushes: list[CapturedPush] = []
         self._message_ids = 0
@@ -116,6 +136,7 @@ class FcmSink:
 
     def add_project(self, project_id: str, bearer_token: str) -> None:
         self._bearers[project_id] = bearer_token
+        self._legacy_keys[project_id] = legacy_server_key(bearer_token)
 
     def add_device(self, token: str, project_id: str) -> Device:
         device = Device(token=token, project_id=project_id)
@@ -144,6 +165,8 @@ class FcmSink:
 
     def handle(self, path: str, headers: Mapping[str, str], body: bytes | str | None) -> Answer:
         """Answer one HTTP request to the FCM host."""
+        if path == LEGACY_PATH:
+            return self._handle_legacy(headers, body)
         match = SEND_PATH.match(path)
         if match is None:
             return fcm_error(404, "NOT_FOUND", f"no such FCM method: {path}", "UNSPECIFIED_ERROR")
@@ -242,11 +265,65 @@ class FcmSink:
         if ttl_ms > 0:
             device.held.append((push.received_at_ms + ttl_ms, push))
 
+    # --- the retired legacy API -----------------------------------------------------------------
+
+    def _handle_legacy(self, headers: Mapping[str, str], body: bytes | str | None) -> Answer:
+        """Answer a legacy /fcm/send request the way that API did: HTTP 200 with per-result errors."""
+        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), "") or ""
+        project = next((p for p, key in self._legacy_keys.items() if authorization == f"key={key}"), None)
+        if project is None:
+            return 401, {"Content-Type": "text/plain"}, "Unauthorized: the server key is not valid"
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or "")
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            return 400, {"Content-Type": "text/plain"}, "JSON_PARSING_ERROR"
+        problems = (
+            tuple(schemas.errors("fcm-legacy-send-request", parsed)) if isinstance(parsed, dict) else ("not an object",)
+        )
+        token = parsed.get("to") if isinstance(parsed, dict) and isinstance(parsed.get("to"), str) else None
+        status, error = 200, None
+        device = self.devices.get(token) if token is not None else None
+        if problems:
+            status, error = 400, "InvalidParameters"
+        elif device is None:
+            status, error = 400, "InvalidRegistration"
+        elif device.project_id != project:
+            status, error = 403, "MismatchSenderId"
+        elif not device.installed:
+            status, error = 404, "NotRegistered"
+        push = CapturedPush(
+            project_id=project,
+            token=token,
+            body=parsed if isinstance(parsed, dict) else {},
+            authorization=authorization,
+            received_at_ms=self.clock.now_ms(),
+            schema_errors=problems,
+            status=status,
+            api="legacy",
+        )
+        with self._lock:
+            self._message_ids += 1
+            result = {"error": error} if error else {"message_id": f"0:{self._message_ids:016d}"}
+            self.pushes.append(push)
+            if status == 200 and device is not None:
+                self._deliver(device, push)
+        answer = {
+            "multicast_id": self._message_ids,
+            "success": 0 if error else 1,
+            "failure": 1 if error else 0,
+            "canonical_ids": 0,
+            "results": [result],
+        }
+        if self.transcript is not None:
+            self.transcript.record("fcm", f"POST /fcm/send {push.summary()}", json.dumps(answer), push.received_at_ms)
+        return 200, {"Content-Type": "application/json"}, json.dumps(answer)
+
     # --- interception ---------------------------------------------------------------------
 
     def install(self, mock: responses.RequestsMock) -> None:
         """Route every request to the FCM host through :meth:`handle`."""
-        host = re.escape(self.endpoint.base_url.rstrip("/"))
+        host = re.escape(self.endpoint.base_url.rstrip("/"))  # v1 and the legacy /fcm/send alike
 
         def callback(request: Any) -> Answer:
             path = request.path_url.split("?", 1)[0]

@@ -92,6 +92,14 @@ class LoopbackServer:
             )
             return Response(body, status=status, headers=headers)
 
+        @app.post("/s/<sid>/fcm/fcm/send")
+        def fcm_legacy_send(sid: str) -> Response:
+            found = self._get(sid)
+            if found is None:
+                return missing(sid)
+            status, headers, body = found.sink.handle("/fcm/send", dict(request.headers), request.get_data())
+            return Response(body, status=status, headers=headers)
+
         @app.post("/s/<sid>/ers" + harness.REGISTRATIONS)
         def register(sid: str) -> Response:
             found = self._get(sid)
