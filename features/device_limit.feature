@@ -1,0 +1,48 @@
+@service
+Feature: Only the 10 most recently registered devices of an identity are notified
+  One identity may be signed in on many devices, but the voice service notifies at most
+  10 of them for an incoming call: the 10 registered most recently. Registering a device
+  again makes it recent again. The limit applies to each identity separately.
+
+  Source: Voice Android SDK FAQ (https://www.twilio.com/docs/voice/sdks/android/faq),
+  troubleshooting incoming-call pushes: do not exceed 10 active registrations for the
+  same identity; only the most recent 10 registered devices are notified.
+
+  @LIMIT-TEN @must
+  Scenario Outline: A call notifies all devices up to 10, and the 10 most recent beyond that
+    Given <count> devices of "bob" are registered one after another
+    When "alice" calls "bob"
+    Then exactly the <notified> most recently registered devices of "bob" receive a call push
+
+    Examples:
+      | case       | count | notified |
+      | one        | 1     | 1        |
+      | nine       | 9     | 9        |
+      | ten        | 10    | 10       |
+      | eleven     | 11    | 10       |
+      | fifteen    | 15    | 10       |
+
+  @LIMIT-TEN @must
+  Scenario: Fifty concurrent registrations still notify exactly ten devices once each
+    Given 50 devices of "bob" register at the same time
+    When "alice" calls "bob"
+    Then exactly 10 devices of "bob" receive a call push, once each
+
+  @LIMIT-REFRESH @must
+  Scenario: Registering the oldest device again brings it back into the ten
+    Given 11 devices of "bob" are registered one after another
+    When device "bob-device-1" of "bob" registers again
+    And "alice" calls "bob"
+    Then exactly the 10 most recently registered devices of "bob" receive a call push
+    And "bob-device-1" receives 1 call push
+    And "bob-device-2" receives 0 call pushes
+
+  @LIMIT-PER-IDENTITY @must
+  Scenario: Each identity has its own ten
+    Given 12 devices of "bob" are registered one after another
+    And 3 devices of "carol" are registered one after another
+    When "alice" calls "carol"
+    Then exactly the 3 most recently registered devices of "carol" receive a call push
+    And no device of "bob" receives a call push
+    When "alice" calls "bob"
+    Then exactly the 10 most recently registered devices of "bob" receive a call push

@@ -1,0 +1,125 @@
+@service
+Feature: Registering devices with the voice service
+  An app registers its FCM device token with the voice service, authenticated by an
+  Access Token that carries a non-empty identity and a VoiceGrant naming the push
+  credential. The identity, the push credential and the device token together address
+  one registration. Re-registering the same device refreshes it, and unregistering
+  removes it. GCM, which Google retired, is refused. A token that is not valid is
+  refused with an access-token error and changes nothing. A registration that has had no
+  push for a year expires.
+
+  Sources: Voice Android SDK FAQ (https://www.twilio.com/docs/voice/sdks/android/faq),
+  "Managing Push Credentials" in voice-quickstart-android, the Twilio error dictionary
+  (https://www.twilio.com/docs/api/errors) for codes 20101-20107, 20157 and 31301, and the
+  voice-quickstart-ios comment on the registration lifetime.
+
+  @REG-VALID @must
+  Scenario: A valid token and an FCM token register a device that then gets call pushes
+    When "bob" registers device "bob-phone"
+    Then the registration is accepted
+    When "alice" calls "bob"
+    Then "bob-phone" receives 1 call push
+
+  @REG-IDEMPOTENT @must
+  Scenario: Registering the same device twice keeps a single registration
+    Given device "bob-phone" of "bob" is registered
+    When "bob" registers device "bob-phone"
+    Then the registration is accepted
+    When "alice" calls "bob"
+    Then "bob-phone" receives 1 call push
+
+  @REG-UNREGISTER @must
+  Scenario: An unregistered device gets no more call pushes
+    Given device "bob-phone" of "bob" is registered
+    And device "bob-tablet" of "bob" is registered
+    When "bob" unregisters device "bob-phone"
+    Then the unregistration is accepted
+    When "alice" calls "bob"
+    Then "bob-phone" receives 0 call pushes
+    And "bob-tablet" receives 1 call push
+
+  @REG-GCM-REJECTED @must
+  Scenario: A registration over GCM is refused and stores nothing
+    When "bob" registers device "bob-phone" over the "gcm" channel
+    Then the registration is refused with a 4xx status and an error code
+    When "alice" calls "bob"
+    Then "bob-phone" receives 0 call pushes
+
+  @REG-GCM-MESSAGE @should
+  Scenario: The refusal of a GCM registration names FCM
+    When "bob" registers device "bob-phone" over the "gcm" channel
+    Then the refusal message names FCM
+
+  @REG-BAD-TOKEN @must
+  Scenario Outline: An invalid access token is refused and loses nothing
+    Given device "bob-old" of "bob" is registered
+    When "bob" registers device "bob-new" with a token that has <defect>
+    Then the registration is refused with an access-token error
+    When "alice" calls "bob"
+    Then "bob-new" receives 0 call pushes
+    And "bob-old" receives 1 call push
+
+    Examples:
+      | case               | defect                       |
+      | wrong-secret       | a signature by another secret |
+      | unknown-key        | an unknown API key as issuer |
+      | other-account      | another account as subject   |
+      | expired            | an expiry in the past        |
+      | not-yet-valid      | a not-before in the future   |
+      | lifetime-over-24h  | a lifetime of 25 hours       |
+      | no-voice-grant     | no VoiceGrant                |
+      | no-identity        | no identity                  |
+      | empty-identity     | an empty identity            |
+      | hs512              | the HS512 algorithm          |
+      | alg-none           | no signature algorithm       |
+      | no-content-type    | no twilio-fpa content type   |
+      | not-a-jwt          | no JWT structure             |
+      | capability-token   | the legacy capability format |
+
+  @REG-BAD-TOKEN-CODE @should
+  Scenario Outline: The error code names what is wrong with the token
+    When "bob" registers device "bob-phone" with a token that has <defect>
+    Then the registration is refused with error code <code>
+
+    Examples:
+      | case              | defect                        | code  |
+      | wrong-secret      | a signature by another secret | 20107 |
+      | unknown-key       | an unknown API key as issuer  | 20103 |
+      | other-account     | another account as subject    | 20103 |
+      | expired           | an expiry in the past         | 20104 |
+      | not-yet-valid     | a not-before in the future    | 20105 |
+      | lifetime-over-24h | a lifetime of 25 hours        | 20157 |
+      | no-voice-grant    | no VoiceGrant                 | 20106 |
+      | no-identity       | no identity                   | 20106 |
+      | hs512             | the HS512 algorithm           | 20102 |
+      | no-content-type   | no twilio-fpa content type    | 20102 |
+      | not-a-jwt         | no JWT structure              | 20101 |
+      | capability-token  | the legacy capability format  | 20101 |
+
+  @REG-NO-PUSH-CREDENTIAL @must
+  Scenario: A VoiceGrant without a push credential cannot register for pushes
+    When "bob" registers device "bob-phone" with a token that has no push credential
+    Then the registration is refused with one of the error codes 20106, 31301
+    When "alice" calls "bob"
+    Then "bob-phone" receives 0 call pushes
+
+  @REG-EXPIRY @must @clock
+  Scenario Outline: A registration without a push for a year expires
+    Given device "bob-phone" of "bob" is registered
+    When <days> days pass
+    And "alice" calls "bob"
+    Then "bob-phone" receives <pushes> call pushes
+
+    Examples:
+      | case         | days | pushes |
+      | 364-days     | 364  | 1      |
+      | 366-days     | 366  | 0      |
+
+  @REG-PUSH-KEEPS-ALIVE @should @clock
+  Scenario: A push restarts the registration's year
+    Given device "bob-phone" of "bob" is registered
+    When 200 days pass
+    And "alice" calls "bob"
+    And 200 days pass
+    And "alice" calls "bob"
+    Then "bob-phone" receives 2 call pushes

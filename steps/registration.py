@@ -1,0 +1,138 @@
+"""Steps for features/registration.feature: registering, unregistering, refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+from pytest_bdd import scenarios, then, when
+
+from voice_push_conformance.codecs import tokens
+from voice_push_conformance.stepkit import phrase
+from voice_push_conformance.target import RegistrationResult
+from voice_push_conformance.world import World, call_candidate
+
+scenarios("registration.feature")
+
+TOKEN_ERRORS = {20101, 20102, 20103, 20104, 20105, 20106, 20107, 20157}
+
+
+def token_with(world: World, alias: str, defect: str) -> str:
+    """An access token for ``alias`` that is wrong in exactly one documented way."""
+    now_s = world.clock.now_ms() // 1_000
+    voice = {"voice": tokens.voice_grant(push_credential_sid=world.credentials.push_credential_sid)}
+    if defect == "no JWT structure":
+        return "not.a.jwt"
+    if defect == "the legacy capability format":
+        claims = {"iss": world.credentials.account_sid, "exp": now_s + 3_600,
+                  "scope": f"scope:client:incoming?clientName={world.identity(alias)}"}  # fmt: skip
+        return jwt.encode(claims, world.credentials.api_key_secret.reveal(), algorithm="HS256")
+    overrides: dict[str, dict[str, Any]] = {
+        "a signature by another secret": {"secret": world.data.secret()},
+        "an unknown API key as issuer": {"api_key_sid": world.data.sid("SK")},
+        "another account as subject": {"account_sid": world.data.sid("AC")},
+        "an expiry in the past": {"now_s": now_s - 7_200},
+        "a not-before in the future": {"now_s": now_s + 3_600},
+        "a lifetime of 25 hours": {"ttl_s": 25 * 3_600},
+        "no VoiceGrant": {"grants": {"video": {"room": "lobby"}}},
+        "no identity": {"identity": None},
+        "an empty identity": {"identity": ""},
+        "the HS512 algorithm": {"algorithm": "HS512"},
+        "no signature algorithm": {"algorithm": "none"},
+        "no twilio-fpa content type": {"headers": {"typ": "JWT"}},
+        "no push credential": {"grants": {"voice": tokens.voice_grant(incoming_allow=True)}},
+    }
+    if defect not in overrides:
+        raise KeyError(f"the feature names an unknown token defect: {defect!r}")
+    options: dict[str, Any] = {"grants": voice, **overrides[defect]}
+    return world.access_token(alias, **options)
+
+
+def _register(world: World, alias: str, device: str, token: str | None = None, channel: str = "fcm") -> None:
+    world.results["registration"] = world.register(alias, device, token=token, channel=channel)
+
+
+@when(phrase('"{alias}" registers device "{device}"'))
+def _(world: World, alias: str, device: str) -> None:
+    _register(world, alias, device)
+
+
+@when(phrase('"{alias}" registers device "{device}" over the "{channel}" channel'))
+def _(world: World, alias: str, device: str, channel: str) -> None:
+    _register(world, alias, device, channel=channel)
+
+
+@when(phrase('"{alias}" registers device "{device}" with a token that has {defect}'))
+def _(world: World, alias: str, device: str, defect: str) -> None:
+    _register(world, alias, device, token=token_with(world, alias, defect))
+
+
+@when(phrase('"{alias}" unregisters device "{device}"'))
+def _(world: World, alias: str, device: str) -> None:
+    token = world.device(device)
+    access = world.access_token(alias)
+    world.results["unregistration"] = call_candidate(
+        f"unregistering {device}", lambda: world.service.unregister(access, "fcm", token)
+    )
+
+
+def _result(world: World, key: str = "registration") -> RegistrationResult:
+    result = world.results[key]
+    assert isinstance(result, RegistrationResult), f"the voice service answered {result!r}"
+    return result
+
+
+def _describe(result: RegistrationResult) -> str:
+    return f"status {result.status}, code {result.code}, message {result.message!r}"
+
+
+@then("the registration is accepted")
+def _(world: World) -> None:
+    result = _result(world)
+    assert result.ok, f"the registration was refused ({_describe(result)}); expected it to succeed"
+
+
+@then("the unregistration is accepted")
+def _(world: World) -> None:
+    result = _result(world, "unregistration")
+    assert result.ok, f"the unregistration was refused ({_describe(result)}); expected it to succeed"
+
+
+@then("the registration is refused with a 4xx status and an error code")
+def _(world: World) -> None:
+    result = _result(world)
+    assert 400 <= result.status < 500, f"expected a 4xx refusal; got {_describe(result)}"
+    assert result.code is not None, f"the refusal carries no error code ({_describe(result)})"
+
+
+@then("the registration is refused with an access-token error")
+def _(world: World) -> None:
+    result = _result(world)
+    assert 400 <= result.status < 500, f"an invalid token was not refused with a 4xx status: {_describe(result)}"
+    assert result.code in TOKEN_ERRORS, (
+        f"the refusal's code {result.code} is not an access-token error ({sorted(TOKEN_ERRORS)}): {_describe(result)}"
+    )
+
+
+@then(phrase("the registration is refused with error code {code:d}"))
+def _(world: World, code: int) -> None:
+    result = _result(world)
+    assert not result.ok, f"the registration was accepted; expected error {code}"
+    assert result.code == code, f"expected error code {code}; got {_describe(result)}"
+
+
+@then(phrase("the registration is refused with one of the error codes {codes}"))
+def _(world: World, codes: str) -> None:
+    allowed = {int(c) for c in codes.split(",")}
+    result = _result(world)
+    assert not result.ok, f"the registration was accepted; expected one of {sorted(allowed)}"
+    assert result.code in allowed, f"expected one of {sorted(allowed)}; got {_describe(result)}"
+
+
+@then("the refusal message names FCM")
+def _(world: World) -> None:
+    result = _result(world)
+    assert not result.ok, f"the GCM registration was accepted ({_describe(result)})"
+    assert "fcm" in result.message.lower() or "firebase" in result.message.lower(), (
+        f"the refusal message {result.message!r} does not name FCM as GCM's replacement"
+    )

@@ -1,0 +1,119 @@
+"""Mutants of the reference voice service that register wrongly or accept bad tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from voice_push_conformance.codecs import tokens
+from voice_push_conformance.mutants import mutant
+from voice_push_conformance.reference import ReferenceVoiceService
+from voice_push_conformance.reference.service import Binding, Grant, TokenRejected
+from voice_push_conformance.target import RegistrationResult
+
+
+@mutant("reg-refuses-reregistration", "REG-IDEMPOTENT", "answers 409 Conflict when a device registers again")
+class _ConflictService(ReferenceVoiceService):
+    def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
+        if any(key[2] == device_token for key in self._bindings):
+            return RegistrationResult(409, 31409, "Conflict")
+        return super().register(access_token, channel, device_token)
+
+
+@mutant("reg-duplicate-bindings", "REG-IDEMPOTENT", "stores a second registration each time a device registers")
+class _DuplicatingService(ReferenceVoiceService):
+    def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
+        result = super().register(access_token, channel, device_token)
+        if result.ok:
+            grant = self.validate_token(access_token)
+            with self._lock:
+                twin = (grant.identity, f"{grant.push_credential_sid}#{self._sequence}", device_token)
+                self._store(twin, self.refreshed(None, grant, device_token))
+                self.push_credentials.setdefault(twin[1], self.push_credentials[grant.push_credential_sid])
+        return result
+
+
+@mutant("reg-unregister-noop", "REG-UNREGISTER", "answers unregister with success but keeps the registration")
+class _NoopUnregisterService(ReferenceVoiceService):
+    def unregister(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
+        return RegistrationResult(204, None, "unregistered")
+
+
+@mutant("reg-accepts-gcm", "REG-GCM-REJECTED", "still accepts GCM registrations and pushes to them")
+class _GcmService(ReferenceVoiceService):
+    def channel_error(self, channel: object) -> RegistrationResult | None:
+        if isinstance(channel, str) and channel.lower() == "gcm":
+            return None
+        return super().channel_error(channel)
+
+
+@mutant("reg-gcm-vague-error", "REG-GCM-MESSAGE", "refuses GCM with a bare 'Bad Request'")
+class _VagueGcmService(ReferenceVoiceService):
+    def channel_error(self, channel: object) -> RegistrationResult | None:
+        refusal = super().channel_error(channel)
+        return RegistrationResult(400, 31400, "Bad Request") if refusal is not None else None
+
+
+@mutant("reg-ignores-signature", "REG-BAD-TOKEN", "decodes tokens without verifying their signature")
+class _UnverifiedService(ReferenceVoiceService):
+    def check_signature(self, decoded: tokens.DecodedToken, secret: str) -> None:
+        return None
+
+
+@mutant("reg-accepts-expired", "REG-BAD-TOKEN", "accepts expired tokens")
+class _ExpiredOkService(ReferenceVoiceService):
+    def check_times(self, payload: Mapping[str, Any]) -> None:
+        now_s = self.now_ms() // 1_000
+        super().check_times({**payload, "exp": max(int(payload.get("exp", 0)), now_s + 1)})
+
+
+@mutant("reg-accepts-alg-none", "REG-BAD-TOKEN", "trusts the token's own alg header, including 'none'")
+class _AlgNoneService(ReferenceVoiceService):
+    def check_header(self, decoded: tokens.DecodedToken) -> None:
+        if decoded.header.get("cty") != tokens.CONTENT_TYPE:
+            super().check_header(decoded)
+
+    def check_signature(self, decoded: tokens.DecodedToken, secret: str) -> None:
+        alg = str(decoded.header.get("alg"))
+        if alg != "none" and not tokens.signature_verifies(decoded.raw, secret, alg):
+            raise TokenRejected(20107, "bad signature")
+
+
+@mutant("reg-any-error-code", "REG-BAD-TOKEN-CODE", "answers every token problem with 20101")
+class _GenericCodeService(ReferenceVoiceService):
+    def validate_token(self, access_token: str) -> Grant:
+        try:
+            return super().validate_token(access_token)
+        except TokenRejected as exc:
+            raise TokenRejected(20101, exc.message) from exc
+
+
+@mutant(
+    "reg-no-credential-check", "REG-NO-PUSH-CREDENTIAL", "registers tokens whose VoiceGrant names no push credential"
+)
+class _NoCredentialService(ReferenceVoiceService):
+    def grant_of(self, payload: Mapping[str, Any]) -> Grant:
+        grants = payload.get("grants") or {}
+        voice = grants.get("voice") if isinstance(grants, dict) else None
+        if isinstance(voice, dict) and not voice.get("push_credential_sid"):
+            payload = {**payload, "grants": {**grants, "voice": {**voice, "push_credential_sid": "default"}}}
+            self.push_credentials.setdefault("default", next(iter(self.push_credentials.values())))
+        return super().grant_of(payload)
+
+
+@mutant("reg-never-expires", "REG-EXPIRY", "keeps registrations forever")
+class _ImmortalService(ReferenceVoiceService):
+    def is_expired(self, binding: Binding, now_ms: int) -> bool:
+        return False
+
+
+@mutant("reg-expires-after-180-days", "REG-EXPIRY", "expires registrations after six months instead of a year")
+class _ShortLivedService(ReferenceVoiceService):
+    def is_expired(self, binding: Binding, now_ms: int) -> bool:
+        return now_ms - max(binding.registered_at_ms, binding.last_push_ms or 0) > 180 * 86_400_000
+
+
+@mutant("reg-push-does-not-renew", "REG-PUSH-KEEPS-ALIVE", "counts a registration's year from the registration only")
+class _RegistrationOnlyClockService(ReferenceVoiceService):
+    def is_expired(self, binding: Binding, now_ms: int) -> bool:
+        return now_ms - binding.registered_at_ms > 365 * 86_400_000
