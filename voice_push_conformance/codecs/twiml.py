@@ -80,6 +80,11 @@ def parse_dial(document: str | bytes) -> Dial:
         raise TwimlError(f"the TwiML document uses a forbidden XML construct ({type(exc).__name__})") from exc
     except ET.ParseError as exc:
         raise TwimlError(f"the TwiML document is not well-formed XML: {exc}") from exc
+    return dial_from_root(root)
+
+
+def dial_from_root(root: ET.Element) -> Dial:
+    """Interpret an already parsed ``<Response>``: the TwiML rules, separate from XML safety."""
     if root.tag != "Response":
         raise TwimlError(f"the root element is <{root.tag}>, not <Response>")
     dials = root.findall("Dial")

@@ -285,6 +285,17 @@ class ReferenceVoiceService:
                     self._drop(key)
             return [self._bindings[key] for key in self._keys_by_identity.get(identity, ())]
 
+    def _mark_pushed(self, binding: Binding) -> None:
+        """A delivered push restarts the registration's year."""
+        with self._lock:
+            key = (binding.identity, binding.push_credential_sid, binding.device_token)
+            if key in self._bindings:
+                self._store(key, replace(self._bindings[key], last_push_ms=self.now_ms()))
+
+    def _forget(self, binding: Binding) -> None:
+        with self._lock:
+            self._drop((binding.identity, binding.push_credential_sid, binding.device_token))
+
     def _push(self, binding: Binding, data: dict[str, str]) -> Delivery:
         credential = self.push_credentials[binding.push_credential_sid]
         body = {"message": {"token": binding.device_token, "data": data, "android": self.android_config()}}
@@ -298,20 +309,20 @@ class ReferenceVoiceService:
         except requests.RequestException as exc:
             return Delivery(binding.device_token, False, f"FCM unreachable: {type(exc).__name__}")
         if response.status_code == 200:
-            with self._lock:
-                key = (binding.identity, binding.push_credential_sid, binding.device_token)
-                if key in self._bindings:
-                    self._store(key, replace(self._bindings[key], last_push_ms=self.now_ms()))
+            self._mark_pushed(binding)
             return Delivery(binding.device_token, True)
         error_code = _fcm_error_code(response)
         if self.forget_on_failure(response.status_code, error_code):
-            with self._lock:
-                self._drop((binding.identity, binding.push_credential_sid, binding.device_token))
+            self._forget(binding)
         return Delivery(binding.device_token, False, f"FCM answered {response.status_code} {error_code or ''}".strip())
+
+    def parse_twiml(self, document: str) -> twiml.Dial:
+        """Only defusedxml reads TwiML: no DTDs, no entities, no external references."""
+        return twiml.parse_dial(document)
 
     def place_call(self, twiml_document: str) -> CallResult:
         try:
-            dial = twiml.parse_dial(twiml_document)
+            dial = self.parse_twiml(twiml_document)
         except twiml.TwimlError as exc:
             return CallResult(accepted=False, code=12100, message=f"Document parse failure: {exc}")
         with self._lock:

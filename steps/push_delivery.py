@@ -1,0 +1,157 @@
+"""Steps for features/push_delivery.feature: what the voice service sends to FCM."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, scenarios, then, when
+
+from voice_push_conformance import schemas
+from voice_push_conformance.fcm import CapturedPush, duration_ms
+from voice_push_conformance.stepkit import phrase
+from voice_push_conformance.target import CallResult
+from voice_push_conformance.world import World
+
+scenarios("push_delivery.feature")
+
+
+def _pushes(world: World) -> list[CapturedPush]:
+    pushes = world.call_pushes()
+    assert pushes, "the voice service sent no push at all"
+    return pushes
+
+
+def _accepted(world: World, device: str) -> list[CapturedPush]:
+    return [p for p in world.pushes_to(device) if p.status == 200]
+
+
+@given(phrase('device "{device}" of "{alias}" is registered with a token of another Firebase project'))
+def _(world: World, device: str, alias: str) -> None:
+    world.device(device, project_id=f"{world.credentials.fcm_project_id}-other")
+    result = world.register(alias, device)
+    assert result.ok, f"setting up: registering {device} was refused (status {result.status}, code {result.code})"
+
+
+@given(phrase('"{device}" is unreachable'))
+def _(world: World, device: str) -> None:
+    world.fcm.set_reachable(world.device(device), False)
+
+
+@when(phrase('"{device}" is reachable again'))
+def _(world: World, device: str) -> None:
+    world.fcm.set_reachable(world.device(device), True)
+
+
+@given(phrase('the app on "{device}" has been uninstalled'))
+def _(world: World, device: str) -> None:
+    world.fcm.uninstall(world.device(device))
+
+
+@then("every push is a valid FCM send request that FCM accepted")
+def _(world: World) -> None:
+    for push in _pushes(world):
+        where = f"push to {world.device_alias(push.token)}"
+        assert not push.schema_errors, f"{where} is not a valid FCM send request: {'; '.join(push.schema_errors)}"
+        assert push.status == 200, f"FCM refused the {where} with HTTP {push.status}: {push.summary()[:400]}"
+
+
+@then(phrase('the push to "{device}" describes an incoming call from "{caller}" to "{callee}"'))
+def _(world: World, device: str, caller: str, callee: str) -> None:
+    pushes = _accepted(world, device)
+    assert len(pushes) == 1, f"expected one push to {device}; FCM accepted {len(pushes)}"
+    data = dict(pushes[0].data)
+    problems = schemas.errors("push-call-data", data)
+    assert not problems, f"the push data does not describe a call: {'; '.join(problems)}"
+    expected = {
+        "twi_to": f"client:{world.identity(callee)}",
+        "twi_from": f"client:{world.identity(caller)}",
+        "twi_account_sid": world.credentials.account_sid,
+    }
+    wrong = {k: (data.get(k), v) for k, v in expected.items() if data.get(k) != v}
+    assert not wrong, f"push data fields differ (got, expected): {wrong}"
+
+
+@then("the pushes of the call share one call SID and have distinct message ids")
+def _(world: World) -> None:
+    pushes = [p for p in _pushes(world) if p.status == 200]
+    sids = {p.data.get("twi_call_sid") for p in pushes}
+    assert len(sids) == 1, f"one call, but its pushes name {len(sids)} call SIDs: {sorted(map(str, sids))}"
+    call: CallResult = world.results["call"]
+    if call.call_sid is not None:
+        assert sids == {call.call_sid}, f"the pushes name call {sids}, the service reported call {call.call_sid}"
+    ids = [p.data.get("twi_message_id") for p in pushes]
+    assert len(set(ids)) == len(ids), f"message ids repeat across the call's pushes: {ids}"
+
+
+@then(phrase('"{device}" receives {count:d} call pushes with different call SIDs'))
+def _(world: World, device: str, count: int) -> None:
+    pushes = _accepted(world, device)
+    assert len(pushes) == count, f"expected {count} pushes to {device}; FCM accepted {len(pushes)}"
+    sids = {p.data.get("twi_call_sid") for p in pushes}
+    assert len(sids) == count, f"{count} calls, but their pushes name {len(sids)} call SID(s)"
+
+
+@then("every push has high priority")
+def _(world: World) -> None:
+    for push in _pushes(world):
+        priority = push.android.get("priority")
+        assert isinstance(priority, str) and priority.lower() == "high", (
+            f"the push to {world.device_alias(push.token)} has priority {priority!r}; call pushes are always high "
+            "priority, or a dozing device does not wake for the call"
+        )
+
+
+@then("every push has a time to live of zero")
+def _(world: World) -> None:
+    for push in _pushes(world):
+        ttl = push.android.get("ttl")
+        ms = duration_ms(ttl) if isinstance(ttl, str) else None
+        assert ms == 0, (
+            f"the push to {world.device_alias(push.token)} has ttl {ttl!r}"
+            + (" (FCM's default of four weeks)" if ttl is None else "")
+            + "; with any TTL above zero an offline device rings for a call that ended long ago"
+        )
+
+
+@then(phrase('FCM delivered no push to "{device}"'))
+def _(world: World, device: str) -> None:
+    inbox = world.fcm.devices[world.device(device)].inbox
+    assert not inbox, (
+        f"{device} was unreachable during the call, yet FCM delivered {len(inbox)} push(es) to it later "
+        f"(ttl {inbox[0].android.get('ttl')!r})"
+    )
+
+
+@then(phrase('FCM delivered {count:d} push to "{device}"'))
+def _(world: World, count: int, device: str) -> None:
+    inbox = world.fcm.devices[world.device(device)].inbox
+    assert len(inbox) == count, f"FCM delivered {len(inbox)} pushes to {device}; expected {count}"
+
+
+@then(phrase('FCM received {count:d} request for "{device}"'))
+def _(world: World, count: int, device: str) -> None:
+    requests = world.pushes_to(device)
+    assert len(requests) == count, (
+        f"FCM received {len(requests)} requests for {device}; after FCM answered UNREGISTERED the registration "
+        f"should be dropped, so expected {count} (answers: {[p.status for p in requests]})"
+    )
+
+
+@then(phrase('the call reports the delivery to "{device}" as {outcome:w}'))
+def _(world: World, device: str, outcome: str) -> None:
+    call: CallResult = world.results["call"]
+    token = world.device(device)
+    reports = [d for d in call.deliveries if d.device_token == token]
+    assert reports, f"the call result reports nothing about {device}; deliveries: {call.deliveries}"
+    delivered = {"delivered": True, "failed": False}[outcome]
+    assert all(d.delivered == delivered for d in reports), (
+        f"the call reports {device} as {'delivered' if reports[0].delivered else 'failed'} "
+        f"({reports[0].error or 'no error'}); FCM {'accepted' if delivered else 'refused'} that push"
+    )
+
+
+@then("every push used the FCM HTTP v1 API")
+def _(world: World) -> None:
+    legacy = [world.device_alias(p.token) for p in _pushes(world) if p.api == "legacy"]
+    assert not legacy, (
+        f"this candidate still pushes through the retired legacy FCM API (to {', '.join(legacy)}); "
+        "Google shut it down in 2024, so these pushes would not be delivered any more"
+    )

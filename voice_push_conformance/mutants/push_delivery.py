@@ -1,0 +1,118 @@
+"""Mutants of the reference voice service that send the wrong pushes or misread FCM."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import requests
+
+from voice_push_conformance.codecs import twiml
+from voice_push_conformance.fcm import legacy_server_key
+from voice_push_conformance.mutants import mutant
+from voice_push_conformance.reference import ReferenceVoiceService
+from voice_push_conformance.reference.service import Binding
+from voice_push_conformance.target import CallResult, Delivery
+
+
+@mutant("push-reserved-from-key", "PUSH-ENVELOPE", "puts the caller under the reserved data key 'from'")
+class _ReservedKeyService(ReferenceVoiceService):
+    def call_data(self, call_sid: str, dial: twiml.Dial, leg: twiml.ClientLeg, message_id: str) -> dict[str, str]:
+        return {**super().call_data(call_sid, dial, leg, message_id), "from": self.caller(dial)}
+
+
+@mutant(
+    "push-wrong-bearer", "PUSH-ENVELOPE", "authorises pushes with the API key secret instead of the push credential"
+)
+class _WrongBearerService(ReferenceVoiceService):
+    def _push(self, binding: Binding, data: dict[str, str]) -> Delivery:
+        credential = self.push_credentials[binding.push_credential_sid]
+        self.push_credentials[binding.push_credential_sid] = replace(credential, bearer_token="not-the-credential")
+        try:
+            return super()._push(binding, data)
+        finally:
+            self.push_credentials[binding.push_credential_sid] = credential
+
+
+@mutant("push-to-bare-identity", "PUSH-CALL-PAYLOAD", "sends twi_to as the bare identity, without 'client:'")
+class _BareToService(ReferenceVoiceService):
+    def callee(self, leg: twiml.ClientLeg) -> str:
+        return leg.identity
+
+
+@mutant("push-anonymous-caller", "PUSH-CALL-PAYLOAD", "ignores the Dial's callerId")
+class _AnonymousCallerService(ReferenceVoiceService):
+    def caller(self, dial: twiml.Dial) -> str:
+        return "client:anonymous"
+
+
+@mutant("push-call-sid-per-device", "PUSH-CALL-PAYLOAD", "mints a new call SID for every device of a call")
+class _CallSidPerDeviceService(ReferenceVoiceService):
+    def call_data(self, call_sid: str, dial: twiml.Dial, leg: twiml.ClientLeg, message_id: str) -> dict[str, str]:
+        return super().call_data(self._sid("CA", message_id), dial, leg, message_id)
+
+
+@mutant("push-normal-priority", "PUSH-HIGH-PRIORITY", "sends call pushes with normal priority")
+class _NormalPriorityService(ReferenceVoiceService):
+    def android_config(self) -> dict[str, str]:
+        return {"priority": "normal", "ttl": "0s"}
+
+
+@mutant("push-no-android-options", "PUSH-HIGH-PRIORITY", "sends no android block: default priority and TTL")
+class _NoAndroidService(ReferenceVoiceService):
+    def android_config(self) -> dict[str, str]:
+        return {}
+
+
+@mutant("push-four-week-ttl", "PUSH-TTL-ZERO", "keeps FCM's four-week TTL, as the service did in 2018")
+class _FourWeekTtlService(ReferenceVoiceService):
+    def android_config(self) -> dict[str, str]:
+        return {"priority": "high", "ttl": "2419200s"}
+
+
+@mutant("push-ttl-one-minute", "PUSH-TTL-ZERO", "gives call pushes a 60-second TTL")
+class _MinuteTtlService(ReferenceVoiceService):
+    def android_config(self) -> dict[str, str]:
+        return {"priority": "high", "ttl": "60s"}
+
+
+@mutant("push-every-identity", "PUSH-TARGETING", "looks registrations up without filtering by identity")
+class _BroadcastService(ReferenceVoiceService):
+    def _live_bindings(self, identity: str) -> list[Binding]:
+        with self._lock:
+            return list(self._bindings.values())
+
+
+@mutant("push-keeps-unregistered", "PUSH-UNREGISTERED", "keeps pushing to registrations FCM reports as UNREGISTERED")
+class _KeepUnregisteredService(ReferenceVoiceService):
+    def forget_on_failure(self, status: int, error_code: str | None) -> bool:
+        return False
+
+
+@mutant("push-claims-success", "PUSH-FAILURE-REPORTED", "reports every push as delivered, whatever FCM answered")
+class _OptimisticService(ReferenceVoiceService):
+    def place_call(self, twiml_document: str) -> CallResult:
+        result = super().place_call(twiml_document)
+        return replace(result, deliveries=tuple(replace(d, delivered=True, error=None) for d in result.deliveries))
+
+
+@mutant("push-legacy-api", "PUSH-LEGACY-API", "pushes through the retired legacy FCM HTTP API (/fcm/send)")
+class _LegacyApiService(ReferenceVoiceService):
+    def _push(self, binding: Binding, data: dict[str, str]) -> Delivery:
+        credential = self.push_credentials[binding.push_credential_sid]
+        body = {"to": binding.device_token, "priority": "high", "time_to_live": 0, "data": data}
+        try:
+            response = self._http.post(
+                f"{self.context.fcm.base_url}/fcm/send",
+                json=body,
+                headers={"Authorization": f"key={legacy_server_key(credential.bearer_token)}"},
+                timeout=10,
+            )
+            result = response.json()["results"][0]
+        except (requests.RequestException, ValueError, KeyError, IndexError) as exc:
+            return Delivery(binding.device_token, False, f"legacy FCM: {type(exc).__name__}")
+        if "error" in result:
+            if result["error"] == "NotRegistered":
+                self._forget(binding)
+            return Delivery(binding.device_token, False, f"legacy FCM answered {result['error']}")
+        self._mark_pushed(binding)
+        return Delivery(binding.device_token, True)
