@@ -117,3 +117,14 @@ class _ShortLivedService(ReferenceVoiceService):
 class _RegistrationOnlyClockService(ReferenceVoiceService):
     def is_expired(self, binding: Binding, now_ms: int) -> bool:
         return now_ms - binding.registered_at_ms > 365 * 86_400_000
+
+
+@mutant(
+    "reg-account-as-identity",
+    "REG-VALID",
+    "files registrations under the token's sub (the account) instead of its identity",
+)
+class _AccountIdentityService(ReferenceVoiceService):
+    def grant_of(self, payload: Mapping[str, Any]) -> Grant:
+        grant = super().grant_of(payload)
+        return Grant(identity=str(payload.get("sub")), push_credential_sid=grant.push_credential_sid)

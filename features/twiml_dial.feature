@@ -1,0 +1,65 @@
+@service
+Feature: TwiML Dial to a client
+  A call reaches a mobile user when the TwiML application answers with a <Dial> holding
+  one or more <Client> nouns. Each names an identity with <Identity> (or, in the older
+  shorthand, as the noun's text) and may carry <Parameter name value> pairs. The <Dial>
+  may set callerId and answerOnBridge ("true" or "false"). The voice service rings every
+  named identity's devices in one call. TwiML it cannot read is refused with an error
+  (12100, document parse failure) and rings nobody. TwiML never needs a DTD, so a document
+  with one is refused without expanding or fetching entities.
+
+  Sources: TwiML <Client> (https://www.twilio.com/docs/voice/twiml/client), error 12100
+  (https://www.twilio.com/docs/api/errors/12100) and the OWASP XXE prevention cheat sheet.
+  The documents are the vectors in fixtures/twiml_dial/vectors.json.
+
+  Background:
+    Given device "bob-phone" of "bob" is registered
+    And device "carol-phone" of "carol" is registered
+
+  @TWIML-DIAL-CLIENT @must
+  Scenario Outline: A Dial to clients rings every named identity in one call
+    When the voice service is handed the TwiML of vector "<vector>"
+    Then the voice service accepts the call
+    And the identities rung by vector "<vector>" receive one push each for one call
+    And the pushes carry the parameters of vector "<vector>"
+
+    Examples:
+      | vector                  |
+      | identity-and-parameters |
+      | answer-on-bridge-false  |
+      | two-clients             |
+
+  @TWIML-LEGACY-CLIENT @should
+  Scenario: The Client shorthand with the identity as text rings that identity
+    When the voice service is handed the TwiML of vector "legacy-shorthand"
+    Then the voice service accepts the call
+    And the identities rung by vector "legacy-shorthand" receive one push each for one call
+
+  @TWIML-MALFORMED @must
+  Scenario Outline: TwiML the service cannot act on is refused and rings nobody
+    When the voice service is handed the TwiML of vector "<vector>"
+    Then the voice service refuses the call with an error
+    And no push is sent
+
+    Examples:
+      | vector                  |
+      | not-well-formed         |
+      | root-not-response       |
+      | dial-without-client     |
+      | client-without-identity |
+      | parameter-without-value |
+      | answer-on-bridge-yes    |
+
+  @TWIML-XML-ATTACKS @must
+  Scenario Outline: TwiML with a DTD is refused without expanding or fetching entities
+    When the voice service is handed the TwiML of vector "<vector>"
+    Then the voice service refuses the call with an error
+    And no push is sent
+    And the refusal does not echo a local file
+
+    Examples:
+      | vector          |
+      | billion-laughs  |
+      | external-entity |
+      | internal-entity |
+      | bare-doctype    |
