@@ -67,3 +67,17 @@ class _NoVoiceGrantIssuer(ReferenceIssuer):
 class _RandomJtiIssuer(ReferenceIssuer):
     def token_id(self, issued_at_s: int) -> str:
         return "a3f9c2"
+
+
+@mutant("token-capability-format", "TOKEN-HEADER", "still vends legacy capability tokens (a scope claim, no grants)")
+class _CapabilityTokenIssuer(ReferenceIssuer):
+    def issue_token(self, identity: str) -> str:
+        import jwt  # noqa: PLC0415
+
+        now = self.issued_at_s()
+        claims = {
+            "iss": self.subject_sid(),
+            "exp": now + 3_600,
+            "scope": f"scope:client:incoming?clientName={identity}",
+        }
+        return jwt.encode(claims, self.signing_secret(), algorithm="HS256")
