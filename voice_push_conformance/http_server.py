@@ -91,10 +91,10 @@ def create_app(factory: CandidateFactory = reference.build) -> Flask:  # noqa: P
     def session() -> Session:
         return sessions.get(request.headers.get(SESSION_HEADER))
 
-    def body() -> Any:
+    def body() -> dict[str, Any]:
         data = request.get_json(silent=True)
-        if data is None:
-            raise ProtocolError("the body must be JSON (Content-Type: application/json)")
+        if not isinstance(data, dict):
+            raise ProtocolError("the body must be a JSON object (Content-Type: application/json)")
         return data
 
     @app.errorhandler(ProtocolError)
