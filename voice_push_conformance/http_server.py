@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import hashlib
 import itertools
+import logging
 import sys
 import threading
 from collections.abc import Callable
@@ -263,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port (printed on start)")
     parser.add_argument("--mutant", default=None, help="serve a deliberately broken variant instead")
+    parser.add_argument("--log-requests", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
     factory: CandidateFactory = reference.build
     if args.mutant:
@@ -271,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.mutant not in mutants.CATALOGUE:
             parser.error(f"no mutant named {args.mutant!r}")
         factory = mutants.get(args.mutant).build
+    if not args.log_requests:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server(args.host, args.port, create_app(factory), threaded=True)
     print(f"listening on http://{args.host}:{server.server_port}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Mapping
@@ -321,13 +322,16 @@ def spawn_reference_server(mutant: str | None = None, timeout_s: float = DEFAULT
     command = [sys.executable, "-m", "voice_push_conformance.http_server", "--port", "0"]
     if mutant:
         command += ["--mutant", mutant]
+    # stderr goes to a file, never a pipe nobody reads: a full pipe would block the server.
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - lives as long as the process
     process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command, stdout=subprocess.PIPE, stderr=log, text=True
     )
     assert process.stdout is not None
     line = process.stdout.readline().strip()
     if not line.startswith("listening on "):
         process.kill()
-        _, err = process.communicate(timeout=10)
-        raise HttpTargetError(f"the reference HTTP server did not start: {line or err.strip()[-500:]}")
+        process.wait(timeout=10)
+        log.seek(0)
+        raise HttpTargetError(f"the reference HTTP server did not start: {line or log.read().strip()[-500:]}")
     return HttpTarget(line.removeprefix("listening on "), timeout_s, process)
