@@ -83,3 +83,9 @@ Feature: Incoming-call pushes sent through FCM
   Scenario: Pushes go through FCM HTTP v1, not the retired legacy API
     When "alice" calls "bob"
     Then every push used the FCM HTTP v1 API
+
+  @PUSH-SIZE-LIMIT @must
+  Scenario: Parameters too large for one push are refused, and nothing is sent
+    When "alice" calls "bob" with 40 parameters of 120 characters each
+    Then the voice service refuses the call with an error
+    And no push is sent for the call

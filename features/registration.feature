@@ -123,3 +123,24 @@ Feature: Registering devices with the voice service
     And 200 days pass
     And "alice" calls "bob"
     Then "bob-phone" receives 2 call pushes
+
+  @REG-ISOLATION @must
+  Scenario: One identity cannot unregister another identity's device
+    Given device "carol-phone" of "carol" is registered
+    When "bob" unregisters device "carol-phone"
+    And "alice" calls "carol"
+    Then "carol-phone" receives 1 call push
+
+  @REG-BAD-INPUT @must
+  Scenario Outline: A malformed registration is refused and stores nothing
+    When "bob" registers device "bob-phone" with <input>
+    Then the registration is refused with a 4xx status and an error code
+    When "alice" calls "bob"
+    Then no push is sent to "bob"
+
+    Examples:
+      | case            | input                          |
+      | unknown-channel | the channel "carrier-pigeon"   |
+      | empty-channel   | the channel ""                 |
+      | empty-token     | an empty device token          |
+      | huge-token      | a device token of 5000 characters |

@@ -8,7 +8,7 @@ from voice_push_conformance import schemas
 from voice_push_conformance.fcm import CapturedPush, duration_ms
 from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.target import CallResult
-from voice_push_conformance.world import World
+from voice_push_conformance.world import World, call_candidate
 
 scenarios("push_delivery.feature")
 
@@ -145,6 +145,31 @@ def _(world: World, device: str, outcome: str) -> None:
     assert all(d.delivered == delivered for d in reports), (
         f"the call reports {device} as {'delivered' if reports[0].delivered else 'failed'} "
         f"({reports[0].error or 'no error'}); FCM {'accepted' if delivered else 'refused'} that push"
+    )
+
+
+@when(phrase('"{caller}" calls "{callee}" with {count:d} parameters of {size:d} characters each'))
+def _(world: World, caller: str, callee: str, count: int, size: int) -> None:
+    parameters = {f"p{n:02d}": "x" * size for n in range(count)}
+    document = world.dial(caller, callee, parameters)
+    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
+
+
+@then("the voice service refuses the call with an error")
+def _(world: World) -> None:
+    call: CallResult = world.results["call"]
+    assert not call.accepted, (
+        f"the call was accepted (call {call.call_sid}, {len(call.deliveries)} deliveries); its push data cannot fit "
+        "FCM's 4096 bytes, so the parameters have to be refused"
+    )
+    assert call.code is not None or call.message, "the refusal names no error code or message"
+
+
+@then("no push is sent for the call")
+def _(world: World) -> None:
+    pushes = world.call_pushes()
+    assert not pushes, (
+        f"{len(pushes)} push(es) were sent for a refused call (FCM answered {[p.status for p in pushes]})"
     )
 
 

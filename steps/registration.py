@@ -67,6 +67,37 @@ def _(world: World, alias: str, device: str, defect: str) -> None:
     _register(world, alias, device, token=token_with(world, alias, defect))
 
 
+@when(phrase('"{alias}" registers device "{device}" with the channel "{channel}"'))
+def _(world: World, alias: str, device: str, channel: str) -> None:
+    _register(world, alias, device, channel=channel)
+
+
+@when(phrase('"{alias}" registers device "{device}" with an empty device token'))
+def _(world: World, alias: str, device: str) -> None:
+    _register_raw(world, alias, device, "")
+
+
+@when(phrase('"{alias}" registers device "{device}" with a device token of {length:d} characters'))
+def _(world: World, alias: str, device: str, length: int) -> None:
+    _register_raw(world, alias, device, (world.device(device) * (length // 100 + 1))[:length])
+
+
+def _register_raw(world: World, alias: str, device: str, device_token: str) -> None:
+    """Register a device token the FCM model does not know, so no push to it can succeed."""
+    world.device(device)  # the alias exists, with its own (never registered) token
+    access = world.access_token(alias)
+    world.results["registration"] = call_candidate(
+        "registering a malformed device token", lambda: world.service.register(access, "fcm", device_token)
+    )
+
+
+@then(phrase('no push is sent to "{alias}"'))
+def _(world: World, alias: str) -> None:
+    to = f"client:{world.identity(alias)}"
+    pushes = [p for p in world.call_pushes() if p.data.get("twi_to") == to]
+    assert not pushes, f"the refused registration still received {len(pushes)} push(es)"
+
+
 @when(phrase('"{alias}" unregisters device "{device}"'))
 def _(world: World, alias: str, device: str) -> None:
     token = world.device(device)

@@ -116,3 +116,9 @@ class _LegacyApiService(ReferenceVoiceService):
             return Delivery(binding.device_token, False, f"legacy FCM answered {result['error']}")
         self._mark_pushed(binding)
         return Delivery(binding.device_token, True)
+
+
+@mutant("push-no-size-check", "PUSH-SIZE-LIMIT", "sends pushes of any size and lets FCM reject them")
+class _NoSizeCheckService(ReferenceVoiceService):
+    def payload_error(self, data: dict[str, str]) -> CallResult | None:
+        return None

@@ -128,3 +128,28 @@ class _AccountIdentityService(ReferenceVoiceService):
     def grant_of(self, payload: Mapping[str, Any]) -> Grant:
         grant = super().grant_of(payload)
         return Grant(identity=str(payload.get("sub")), push_credential_sid=grant.push_credential_sid)
+
+
+@mutant("reg-unregister-any-identity", "REG-ISOLATION", "unregisters a device token whoever asks")
+class _UnregisterAnyService(ReferenceVoiceService):
+    def unregister(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
+        result = super().unregister(access_token, channel, device_token)
+        if result.status == 404:
+            with self._lock:
+                for key in [k for k in self._bindings if k[2] == device_token]:
+                    self._drop(key)
+            return RegistrationResult(204, None, "unregistered")
+        return result
+
+
+@mutant("reg-accepts-empty-token", "REG-BAD-INPUT", "stores registrations with an empty or oversized device token")
+class _AnyTokenService(ReferenceVoiceService):
+    def device_token_error(self, device_token: object) -> RegistrationResult | None:
+        return None
+
+
+@mutant("reg-accepts-any-channel", "REG-BAD-INPUT", "accepts every channel name except 'gcm'")
+class _AnyChannelService(ReferenceVoiceService):
+    def channel_error(self, channel: object) -> RegistrationResult | None:
+        refusal = super().channel_error(channel)
+        return refusal if isinstance(channel, str) and channel.lower() == "gcm" else None

@@ -29,6 +29,7 @@ REGISTRATION_TTL_MS = 365 * MS_PER_DAY
 DEVICE_LIMIT = 10
 MAX_DEVICE_TOKEN_CHARS = 4_096
 FCM_TIMEOUT_S = 10.0
+MAX_PUSH_DATA_BYTES = 4_096
 
 
 class TokenRejected(Exception):
@@ -269,6 +270,17 @@ class ReferenceVoiceService:
             data["twi_params"] = params
         return data
 
+    def payload_error(self, data: dict[str, str]) -> CallResult | None:
+        """FCM refuses data over 4096 bytes: refuse the call up front rather than send a push that cannot arrive."""
+        size = sum(len(k.encode("utf-8")) + len(v.encode("utf-8")) for k, v in data.items())
+        if size > MAX_PUSH_DATA_BYTES:
+            return CallResult(
+                accepted=False,
+                code=31103,
+                message=f"the call's push data would be {size} bytes; FCM allows {MAX_PUSH_DATA_BYTES}",
+            )
+        return None
+
     def forget_on_failure(self, status: int, error_code: str | None) -> bool:
         """FCM says the app is gone: drop the registration so it is never pushed again."""
         return status == 404 and error_code == "UNREGISTERED"
@@ -329,6 +341,10 @@ class ReferenceVoiceService:
             self._calls += 1
             serial = self._calls
         call_sid = self._sid("CA", "call", serial, self.now_ms())
+        for leg in dial.clients:
+            refusal = self.payload_error(self.call_data(call_sid, dial, leg, self._sid("RU", "size", serial)))
+            if refusal is not None:
+                return refusal
         deliveries: list[Delivery] = []
         for leg in dial.clients:
             for n, binding in enumerate(self.recipients(self._live_bindings(leg.identity))):
