@@ -11,7 +11,9 @@ Feature: Registering devices with the voice service
   Sources: Voice Android SDK FAQ (https://www.twilio.com/docs/voice/sdks/android/faq),
   "Managing Push Credentials" in voice-quickstart-android, the Twilio error dictionary
   (https://www.twilio.com/docs/api/errors) for codes 20101-20107, 20157 and 31301, and the
-  voice-quickstart-ios comment on the registration lifetime.
+  voice-quickstart-ios comment on the registration lifetime. The tokens are the vectors in
+  fixtures/registration/vectors.json: each names its weakness (flags) and the result a
+  conforming service gives (valid, invalid, or acceptable on a documented boundary).
 
   @REG-VALID @must
   Scenario: A valid token and an FCM token register a device that then gets call pushes
@@ -50,51 +52,105 @@ Feature: Registering devices with the voice service
     When "bob" registers device "bob-phone" over the "gcm" channel
     Then the refusal message names FCM
 
+  @REG-VALID @must
+  Scenario Outline: Tokens shaped like each official helper library's output register
+    When "bob" registers device "bob-phone" with token vector "<vector>"
+    Then the registration is accepted
+
+    Examples:
+      | vector                |
+      | python-library-style  |
+      | node-library-style    |
+
   @REG-BAD-TOKEN @must
   Scenario Outline: An invalid access token is refused and loses nothing
     Given device "bob-old" of "bob" is registered
-    When "bob" registers device "bob-new" with a token that has <defect>
+    When "bob" registers device "bob-new" with token vector "<vector>"
     Then the registration is refused with an access-token error
     When "alice" calls "bob"
     Then "bob-new" receives 0 call pushes
     And "bob-old" receives 1 call push
 
     Examples:
-      | case               | defect                       |
-      | wrong-secret       | a signature by another secret |
-      | unknown-key        | an unknown API key as issuer |
-      | other-account      | another account as subject   |
-      | expired            | an expiry in the past        |
-      | not-yet-valid      | a not-before in the future   |
-      | lifetime-over-24h  | a lifetime of 25 hours       |
-      | no-voice-grant     | no VoiceGrant                |
-      | no-identity        | no identity                  |
-      | empty-identity     | an empty identity            |
-      | hs512              | the HS512 algorithm          |
-      | alg-none           | no signature algorithm       |
-      | no-content-type    | no twilio-fpa content type   |
-      | not-a-jwt          | no JWT structure             |
-      | capability-token   | the legacy capability format |
+      | vector                |
+      | wrong-secret          |
+      | signature-stripped    |
+      | signature-truncated   |
+      | alg-none              |
+      | alg-hs384             |
+      | alg-hs512             |
+      | alg-rs256-header      |
+      | no-content-type       |
+      | capability-token      |
+      | unknown-api-key       |
+      | other-account         |
+      | iss-not-a-sid         |
+      | sub-not-a-sid         |
+      | expired               |
+      | expires-now           |
+      | exp-not-a-number      |
+      | not-yet-valid         |
+      | lifetime-over-24h     |
+      | no-voice-grant        |
+      | grants-not-an-object  |
+      | no-identity           |
+      | empty-identity        |
+      | oversized-identity    |
+      | control-char-identity |
+      | not-a-jwt             |
+      | malformed-base64      |
+      | payload-not-json      |
+      | duplicate-sub-claim   |
+      | huge-token            |
+
+  @REG-BAD-TOKEN @must
+  Scenario Outline: A token on a documented boundary is accepted or refused, and loses nothing
+    Given device "bob-old" of "bob" is registered
+    When "bob" registers device "bob-new" with token vector "<vector>"
+    Then the registration is accepted or refused with an access-token error
+    When "alice" calls "bob"
+    Then "bob-old" receives 1 call push
+
+    Examples:
+      | vector                |
+      | lifetime-exactly-24h  |
 
   @REG-BAD-TOKEN-CODE @should
   Scenario Outline: The error code names what is wrong with the token
-    When "bob" registers device "bob-phone" with a token that has <defect>
-    Then the registration is refused with error code <code>
+    When "bob" registers device "bob-phone" with token vector "<vector>"
+    Then the registration is refused with the code of token vector "<vector>"
 
     Examples:
-      | case              | defect                        | code  |
-      | wrong-secret      | a signature by another secret | 20107 |
-      | unknown-key       | an unknown API key as issuer  | 20103 |
-      | other-account     | another account as subject    | 20103 |
-      | expired           | an expiry in the past         | 20104 |
-      | not-yet-valid     | a not-before in the future    | 20105 |
-      | lifetime-over-24h | a lifetime of 25 hours        | 20157 |
-      | no-voice-grant    | no VoiceGrant                 | 20106 |
-      | no-identity       | no identity                   | 20106 |
-      | hs512             | the HS512 algorithm           | 20102 |
-      | no-content-type   | no twilio-fpa content type    | 20102 |
-      | not-a-jwt         | no JWT structure              | 20101 |
-      | capability-token  | the legacy capability format  | 20101 |
+      | vector                |
+      | wrong-secret          |
+      | signature-stripped    |
+      | signature-truncated   |
+      | alg-none              |
+      | alg-hs384             |
+      | alg-hs512             |
+      | alg-rs256-header      |
+      | no-content-type       |
+      | capability-token      |
+      | unknown-api-key       |
+      | other-account         |
+      | iss-not-a-sid         |
+      | sub-not-a-sid         |
+      | expired               |
+      | expires-now           |
+      | exp-not-a-number      |
+      | not-yet-valid         |
+      | lifetime-over-24h     |
+      | no-voice-grant        |
+      | grants-not-an-object  |
+      | no-identity           |
+      | empty-identity        |
+      | oversized-identity    |
+      | control-char-identity |
+      | not-a-jwt             |
+      | malformed-base64      |
+      | payload-not-json      |
+      | duplicate-sub-claim   |
+      | huge-token            |
 
   @REG-NO-PUSH-CREDENTIAL @must
   Scenario: A VoiceGrant without a push credential cannot register for pushes

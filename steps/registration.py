@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import jwt
 from pytest_bdd import scenarios, then, when
 
+from voice_push_conformance import token_vectors
 from voice_push_conformance.codecs import tokens
 from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.target import RegistrationResult
@@ -17,35 +15,19 @@ scenarios("registration.feature")
 TOKEN_ERRORS = {20101, 20102, 20103, 20104, 20105, 20106, 20107, 20157}
 
 
-def token_with(world: World, alias: str, defect: str) -> str:
-    """An access token for ``alias`` that is wrong in exactly one documented way."""
-    now_s = world.clock.now_ms() // 1_000
-    voice = {"voice": tokens.voice_grant(push_credential_sid=world.credentials.push_credential_sid)}
-    if defect == "no JWT structure":
-        return "not.a.jwt"
-    if defect == "the legacy capability format":
-        claims = {"iss": world.credentials.account_sid, "exp": now_s + 3_600,
-                  "scope": f"scope:client:incoming?clientName={world.identity(alias)}"}  # fmt: skip
-        return jwt.encode(claims, world.credentials.api_key_secret.reveal(), algorithm="HS256")
-    overrides: dict[str, dict[str, Any]] = {
-        "a signature by another secret": {"secret": world.data.secret()},
-        "an unknown API key as issuer": {"api_key_sid": world.data.sid("SK")},
-        "another account as subject": {"account_sid": world.data.sid("AC")},
-        "an expiry in the past": {"now_s": now_s - 7_200},
-        "a not-before in the future": {"now_s": now_s + 3_600},
-        "a lifetime of 25 hours": {"ttl_s": 25 * 3_600},
-        "no VoiceGrant": {"grants": {"video": {"room": "lobby"}}},
-        "no identity": {"identity": None},
-        "an empty identity": {"identity": ""},
-        "the HS512 algorithm": {"algorithm": "HS512"},
-        "no signature algorithm": {"algorithm": "none"},
-        "no twilio-fpa content type": {"headers": {"typ": "JWT"}},
-        "no push credential": {"grants": {"voice": tokens.voice_grant(incoming_allow=True)}},
-    }
-    if defect not in overrides:
-        raise KeyError(f"the feature names an unknown token defect: {defect!r}")
-    options: dict[str, Any] = {"grants": voice, **overrides[defect]}
-    return world.access_token(alias, **options)
+def token_from_vector(world: World, alias: str, vector_id: str) -> str:
+    """The access token of a vector in fixtures/registration/vectors.json, for ``alias``."""
+    vector = token_vectors.load().get(vector_id)
+    if vector is None:
+        raise KeyError(f"no token vector {vector_id!r} in fixtures/registration/vectors.json")
+    return token_vectors.build(
+        vector,
+        credentials=world.credentials,
+        identity=world.identity(alias),
+        now_s=world.clock.now_ms() // 1_000,
+        fresh_sid=world.data.sid,
+        other_secret=world.data.secret(),
+    )
 
 
 def _register(world: World, alias: str, device: str, token: str | None = None, channel: str = "fcm") -> None:
@@ -62,9 +44,15 @@ def _(world: World, alias: str, device: str, channel: str) -> None:
     _register(world, alias, device, channel=channel)
 
 
-@when(phrase('"{alias}" registers device "{device}" with a token that has {defect}'))
-def _(world: World, alias: str, device: str, defect: str) -> None:
-    _register(world, alias, device, token=token_with(world, alias, defect))
+@when(phrase('"{alias}" registers device "{device}" with token vector "{vector_id}"'))
+def _(world: World, alias: str, device: str, vector_id: str) -> None:
+    _register(world, alias, device, token=token_from_vector(world, alias, vector_id))
+
+
+@when(phrase('"{alias}" registers device "{device}" with a token that has no push credential'))
+def _(world: World, alias: str, device: str) -> None:
+    grants = {"voice": tokens.voice_grant(incoming_allow=True)}
+    _register(world, alias, device, token=world.access_token(alias, grants=grants))
 
 
 @when(phrase('"{alias}" registers device "{device}" with the channel "{channel}"'))
@@ -145,11 +133,25 @@ def _(world: World) -> None:
     )
 
 
-@then(phrase("the registration is refused with error code {code:d}"))
-def _(world: World, code: int) -> None:
+@then(phrase('the registration is refused with the code of token vector "{vector_id}"'))
+def _(world: World, vector_id: str) -> None:
+    vector = token_vectors.load()[vector_id]
+    code = vector["expected_code"]
     result = _result(world)
     assert not result.ok, f"the registration was accepted; expected error {code}"
-    assert result.code == code, f"expected error code {code}; got {_describe(result)}"
+    assert result.code == code, (
+        f"expected error code {code} for a token with {', '.join(vector['flags'])} ({vector['description']}); "
+        f"got {_describe(result)}"
+    )
+
+
+@then("the registration is accepted or refused with an access-token error")
+def _(world: World) -> None:
+    result = _result(world)
+    if not result.ok:
+        assert 400 <= result.status < 500 and result.code in TOKEN_ERRORS, (
+            f"a boundary token may be accepted or refused with an access-token error; got {_describe(result)}"
+        )
 
 
 @then(phrase("the registration is refused with one of the error codes {codes}"))

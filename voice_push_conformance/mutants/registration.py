@@ -153,3 +153,28 @@ class _AnyChannelService(ReferenceVoiceService):
     def channel_error(self, channel: object) -> RegistrationResult | None:
         refusal = super().channel_error(channel)
         return refusal if isinstance(channel, str) and channel.lower() == "gcm" else None
+
+
+@mutant("reg-any-hmac-algorithm", "REG-BAD-TOKEN", "verifies with whatever HMAC algorithm the token's header names")
+class _AnyHmacService(ReferenceVoiceService):
+    def check_header(self, decoded: tokens.DecodedToken) -> None:
+        if decoded.header.get("alg") in {"HS384", "HS512"}:
+            return
+        super().check_header(decoded)
+
+    def check_signature(self, decoded: tokens.DecodedToken, secret: str) -> None:
+        if not tokens.signature_verifies(decoded.raw, secret, str(decoded.header.get("alg"))):
+            raise TokenRejected(20107, "bad signature")
+
+
+@mutant("reg-no-identity-rules", "REG-BAD-TOKEN", "accepts identities of any length and with control characters")
+class _AnyIdentityService(ReferenceVoiceService):
+    def grant_of(self, payload: Mapping[str, Any]) -> Grant:
+        grants = payload.get("grants")
+        identity = grants.get("identity") if isinstance(grants, dict) else None
+        if isinstance(identity, str) and identity.strip():
+            voice = grants.get("voice") if isinstance(grants, dict) else None
+            credential = voice.get("push_credential_sid") if isinstance(voice, dict) else None
+            if isinstance(credential, str) and credential:
+                return Grant(identity=identity, push_credential_sid=credential)
+        return super().grant_of(payload)

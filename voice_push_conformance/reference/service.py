@@ -30,6 +30,8 @@ DEVICE_LIMIT = 10
 MAX_DEVICE_TOKEN_CHARS = 4_096
 FCM_TIMEOUT_S = 10.0
 MAX_PUSH_DATA_BYTES = 4_096
+MAX_IDENTITY_CHARS = 256  # the TwiML <Client> page's limit for a client identifier
+MAX_TOKEN_BYTES = 8_192
 
 
 class TokenRejected(Exception):
@@ -150,6 +152,10 @@ class ReferenceVoiceService:
         identity = grants.get("identity")
         if not isinstance(identity, str) or not identity.strip():
             raise TokenRejected(20106, "the grants carry no non-empty identity")
+        if len(identity) > MAX_IDENTITY_CHARS or any(ord(ch) < 32 or ord(ch) == 127 for ch in identity):
+            raise TokenRejected(
+                20106, f"the identity must be at most {MAX_IDENTITY_CHARS} characters, without control characters"
+            )
         voice = grants.get("voice")
         if not isinstance(voice, dict):
             raise TokenRejected(20106, "the grants carry no VoiceGrant")
@@ -159,6 +165,8 @@ class ReferenceVoiceService:
         return Grant(identity=identity, push_credential_sid=credential)
 
     def validate_token(self, access_token: str) -> Grant:
+        if len(access_token) > MAX_TOKEN_BYTES:
+            raise TokenRejected(20101, f"the token is larger than {MAX_TOKEN_BYTES} bytes")
         try:
             decoded = tokens.decode_untrusted(access_token)
         except tokens.TokenFormatError as exc:

@@ -1,0 +1,60 @@
+"""The token vectors: schema-valid, explained, all used, and classified by the reference as declared."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from voice_push_conformance import features, schemas, token_vectors
+from voice_push_conformance.clock import ManualClock
+from voice_push_conformance.credentials import generate_credentials
+from voice_push_conformance.data import DataFactory
+from voice_push_conformance.paths import FIXTURES
+from voice_push_conformance.reference import ReferenceVoiceService
+from voice_push_conformance.reference.service import TokenRejected
+from voice_push_conformance.target import HarnessContext
+
+DOCUMENT: dict[str, Any] = json.loads((FIXTURES / "registration" / "vectors.json").read_text(encoding="utf-8"))
+VECTORS = token_vectors.load()
+
+
+def test_the_file_matches_its_schema_and_every_flag_is_explained() -> None:
+    assert not schemas.errors("token-vectors", DOCUMENT)
+    unexplained = {flag for v in DOCUMENT["vectors"] for flag in v["flags"]} - set(DOCUMENT["notes"])
+    assert not unexplained, f"flags without a note: {sorted(unexplained)}"
+
+
+def test_every_vector_is_used_by_the_registration_feature() -> None:
+    feature = next(f for f in features.load_all() if f.area == "registration")
+    text = "\n".join(step.text for s in feature.scenarios for step in s.rendered_steps())
+    unused = [vid for vid in VECTORS if f'"{vid}"' not in text]
+    assert not unused, f"token vectors no scenario uses: {unused}"
+
+
+@pytest.mark.parametrize("vector", VECTORS.values(), ids=list(VECTORS))
+def test_the_reference_classifies_the_vector_as_declared(vector: dict[str, Any]) -> None:
+    credentials = generate_credentials(11)
+    clock = ManualClock(1_767_225_600_000)
+    service = ReferenceVoiceService(HarnessContext(clock=clock, credentials=credentials))
+    data = DataFactory(13)
+    token = token_vectors.build(
+        vector,
+        credentials=credentials,
+        identity="bob_1",
+        now_s=clock.now_s(),
+        fresh_sid=data.sid,
+        other_secret=data.secret(),
+    )
+    try:
+        service.validate_token(token)
+        outcome: object = "valid"
+    except TokenRejected as exc:
+        outcome = exc.code
+    if vector["result"] == "valid":
+        assert outcome == "valid"
+    elif vector["result"] == "invalid":
+        assert outcome == vector["expected_code"]
+    else:
+        assert outcome == "valid" or outcome in {20101, 20102, 20103, 20104, 20105, 20106, 20107, 20157}
