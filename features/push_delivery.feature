@@ -89,3 +89,14 @@ Feature: Incoming-call pushes sent through FCM
     When "alice" calls "bob" with 40 parameters of 120 characters each
     Then the voice service refuses the call with an error
     And no push is sent for the call
+
+  @PUSH-SIZE-LIMIT @must
+  Scenario Outline: Parameters beyond the documented limits are refused or delivered intact
+    When "alice" calls "bob" with <parameters>
+    Then the call is refused, or every push carries all the parameters unchanged
+
+    Examples:
+      | case          | parameters                                   |
+      | nine-params   | 9 parameters of 10 characters each           |
+      | long-name     | a parameter named with 40 characters         |
+      | long-value    | a parameter whose value has 200 characters   |

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pytest_bdd import given, scenarios, then, when
 
 from voice_push_conformance import schemas
+from voice_push_conformance.codecs import twi_params
 from voice_push_conformance.fcm import CapturedPush, duration_ms
 from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.target import CallResult
@@ -148,11 +149,44 @@ def _(world: World, device: str, outcome: str) -> None:
     )
 
 
-@when(phrase('"{caller}" calls "{callee}" with {count:d} parameters of {size:d} characters each'))
-def _(world: World, caller: str, callee: str, count: int, size: int) -> None:
-    parameters = {f"p{n:02d}": "x" * size for n in range(count)}
+def _call_with(world: World, caller: str, callee: str, parameters: dict[str, str]) -> None:
+    world.results["parameters"] = parameters
     document = world.dial(caller, callee, parameters)
     world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
+
+
+@when(phrase('"{caller}" calls "{callee}" with {count:d} parameters of {size:d} characters each'))
+def _(world: World, caller: str, callee: str, count: int, size: int) -> None:
+    _call_with(world, caller, callee, {f"p{n:02d}": "x" * size for n in range(count)})
+
+
+@when(phrase('"{caller}" calls "{callee}" with a parameter named with {size:d} characters'))
+def _(world: World, caller: str, callee: str, size: int) -> None:
+    _call_with(world, caller, callee, {"n" * size: "value"})
+
+
+@when(phrase('"{caller}" calls "{callee}" with a parameter whose value has {size:d} characters'))
+def _(world: World, caller: str, callee: str, size: int) -> None:
+    _call_with(world, caller, callee, {"note": "v" * size})
+
+
+@then("the call is refused, or every push carries all the parameters unchanged")
+def _(world: World) -> None:
+    call: CallResult = world.results["call"]
+    pushes = world.call_pushes()
+    if not call.accepted:
+        assert not pushes, f"the call was refused, yet {len(pushes)} push(es) were sent"
+        return
+    expected = dict(world.results["parameters"])
+    assert pushes, "the call was accepted but nothing was pushed"
+    for push in pushes:
+        assert push.status == 200 and not push.schema_errors, f"a malformed push was sent: {push.summary()[:300]}"
+        raw = push.data.get("twi_params")
+        got = twi_params.decode(raw) if isinstance(raw, str) and raw else {}
+        assert got == expected, (
+            "the call was accepted but the parameters changed on the way: "
+            f"{sorted(k for k in expected if got.get(k) != expected[k])} differ; refuse what you cannot carry"
+        )
 
 
 @then("the voice service refuses the call with an error")

@@ -191,3 +191,13 @@ def test_arbitrary_bodies_never_cause_a_server_error(
     assert answer.status_code < 500, f"{path} answered {answer.status_code} to {body!r}"
     if answer.status_code >= 400 and answer.is_json:
         assert set(answer.json or {}) >= {"code", "message"}, f"{path}: error body {answer.json!r} lacks code/message"
+
+
+def test_a_registration_body_that_is_not_json_is_a_clean_400(client: FlaskClient, session: dict[str, str]) -> None:
+    answer = client.post(
+        "/v1/registrations",
+        data=b"{not json",
+        headers={**session, "Content-Type": "application/json", harness.TOKEN_HEADER: "x"},
+    )
+    assert answer.status_code == 400
+    assert set(answer.json or {}) >= {"code", "message"}

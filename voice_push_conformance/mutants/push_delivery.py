@@ -122,3 +122,9 @@ class _LegacyApiService(ReferenceVoiceService):
 class _NoSizeCheckService(ReferenceVoiceService):
     def payload_error(self, data: dict[str, str]) -> CallResult | None:
         return None
+
+
+@mutant("push-truncates-values", "PUSH-SIZE-LIMIT", "silently cuts parameter values to the documented 128 bytes")
+class _TruncatingService(ReferenceVoiceService):
+    def encode_parameters(self, leg: twiml.ClientLeg) -> str | None:
+        return super().encode_parameters(replace(leg, parameters=tuple((k, v[:128]) for k, v in leg.parameters)))
