@@ -36,7 +36,8 @@ def document(reports: Path) -> dict[str, Any]:
 def expectations(tmp_path: Path, requirement: str) -> Path:
     path = tmp_path / "expectations.toml"
     path.write_text(
-        f'[[expected_failure]]\nrequirement = "{requirement}"\nreason = "signing uses the wrong key until release 2.4"\n',
+        f'[[expected_failure]]\nrequirement = "{requirement}"\n'
+        'reason = "signing uses the wrong key until release 2.4"\n',
         encoding="utf-8",
     )
     return path
