@@ -188,6 +188,7 @@ def render_html(document: Mapping[str, Any]) -> str:
 body {{ font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1f2328; }}
 h1 {{ font-size: 1.5rem; }} table {{ border-collapse: collapse; width: 100%; }}
 td, th {{ border-bottom: 1px solid #d0d7de; padding: .45rem .5rem; vertical-align: top; text-align: left; }}
+td:first-child code {{ white-space: nowrap; }}
 .badge {{ color: #fff; border-radius: .8rem; padding: .1rem .6rem; font-size: .8rem; white-space: nowrap; }}
 .claim {{ font-size: 1.3rem; padding: .8rem 1rem; border-radius: .4rem; color: #fff;
          background: {"#1a7f37" if good else "#cf222e"}; }}
@@ -205,11 +206,11 @@ td, th {{ border-bottom: 1px solid #d0d7de; padding: .45rem .5rem; vertical-alig
 <tr><td>Scenarios</td><td>{counts}</td></tr>
 <tr><td>Environment</td><td>Python {esc(env["python"])} on {esc(env["platform"])}</td></tr>
 </table>
+<h2>Findings</h2>
+{"".join(problems) or "<p>None: every applicable scenario passed.</p>"}
 <h2>Requirements</h2>
 <table><tr><th>Id</th><th>Level</th><th>Verdict</th><th>Statement, sources and scenarios</th></tr>
 {"".join(rows)}</table>
-<h2>Findings</h2>
-{"".join(problems) or "<p>None: every applicable scenario passed.</p>"}
 </body></html>
 """
 
