@@ -132,7 +132,5 @@ def test_every_mutant_area_matches_a_feature() -> None:
 def test_every_twi_params_vector_is_used_by_the_feature() -> None:
     from voice_push_conformance import vectors  # noqa: PLC0415
 
-    feature = next(f for f in FEATURES if f.area == "twi_params")
-    text = "\n".join(step.text for s in feature.scenarios for step in s.rendered_steps())
-    unused = [vid for vid in vectors.load("twi_params", "twi-params-vectors") if f'"{vid}"' not in text]
+    unused = features.unused_ids("twi_params", vectors.load("twi_params", "twi-params-vectors"))
     assert not unused, f"twi_params vectors no scenario uses: {unused}"

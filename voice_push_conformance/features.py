@@ -6,6 +6,7 @@ scenarios check which requirement; never maintained by hand.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -124,3 +125,10 @@ def parse(path: Path) -> Feature:
 @cache
 def load_all(directory: Path = FEATURES) -> tuple[Feature, ...]:
     return tuple(parse(path) for path in sorted(directory.glob("*.feature")))
+
+
+def unused_ids(area: str, ids: Iterable[str]) -> list[str]:
+    """The vector ids that no step of feature ``area`` names (as "id", quoted)."""
+    feature = next(f for f in load_all() if f.area == area)
+    text = "\n".join(step.text for s in feature.scenarios for step in s.rendered_steps())
+    return [vid for vid in ids if f'"{vid}"' not in text]
