@@ -47,10 +47,15 @@ class Sessions:
         self._ids = itertools.count(1)
 
     def create(self, body: Any) -> str:
-        if not isinstance(body, dict):
-            raise ProtocolError("the session body must be a JSON object")
-        credentials = harness.credentials_from_json(body.get("credentials") or {})
-        clock_ms = body.get("clock_ms")
+        if not isinstance(body, dict) or not isinstance(body.get("credentials"), dict):
+            raise ProtocolError("the session body must be a JSON object holding a credentials object")
+        try:
+            credentials = harness.credentials_from_json(body["credentials"])
+        except ValueError as exc:  # an empty secret, for one; a ProtocolError is a ValueError too
+            raise ProtocolError(f"credentials: {exc}") from None
+        if not all(isinstance(body.get(key), str | None) for key in ("fcm_base_url", "registrar_url", "token_url")):
+            raise ProtocolError("fcm_base_url, registrar_url and token_url must be strings or null")
+        clock_ms = None if isinstance(body.get("clock_ms"), bool) else body.get("clock_ms")
         clock: Clock = ManualClock(clock_ms) if isinstance(clock_ms, int) else SystemClock()
         fcm_base = body.get("fcm_base_url")
         context = Context(
@@ -135,7 +140,7 @@ def create_app(factory: CandidateFactory = reference.build) -> Flask:  # noqa: P
         now = body().get("now_ms")
         if not isinstance(clock, ManualClock):
             return _error(409, 31409, "this session follows the system clock")
-        if not isinstance(now, int):
+        if not isinstance(now, int) or isinstance(now, bool):
             raise ProtocolError("now_ms must be an integer")
         clock.set(now)
         return "", 204
