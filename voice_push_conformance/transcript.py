@@ -7,6 +7,7 @@ every configured secret is replaced before the text is stored, so no later consu
 
 from __future__ import annotations
 
+import re
 import threading
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from voice_push_conformance.secrets import Secret, redact
 
 MAX_TEXT = 4_000
+_JWT = re.compile(r"(eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.)[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Transcript:
 
     def clean(self, text: str) -> str:
         text = redact(text, self.secrets)
+        # An access token is a bearer credential: keep header and payload as evidence, drop the signature.
+        text = _JWT.sub(lambda m: m.group(1) + "[signature redacted]", text)
         return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + f"… [{len(text) - MAX_TEXT} more characters]"
 
     def record(self, channel: str, request: str, response: str, at_ms: int) -> None:
