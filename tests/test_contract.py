@@ -9,17 +9,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+import responses
 
 from tests.candidates.map_only import MapOnlyClient
 from tests.candidates.single_callback import SingleCallbackClient
 from voice_push_conformance import harness
 from voice_push_conformance.clock import ManualClock
+from voice_push_conformance.codecs import twiml
+from voice_push_conformance.credentials import generate_credentials
 from voice_push_conformance.paths import ROOT
-from voice_push_conformance.reference import ReferenceClient
+from voice_push_conformance.reference import ReferenceClient, ReferenceIssuer, ReferenceVoiceService
+from voice_push_conformance.reference.service import Grant
 from voice_push_conformance.target import (
     NOT_OFFERED,
     CandidateError,
     ClientEnvironment,
+    HarnessContext,
     NotApplicable,
     PushHandling,
     RegistrationResult,
@@ -142,3 +148,42 @@ def test_an_adapter_with_the_single_on_device_token_callback_still_passes(tmp_pa
         "CADENCE-SIX-MONTHS",
         "CADENCE-YEARLY",
     }
+
+
+# --- the reference's public extension points -----------------------------------------------
+
+
+def _context() -> HarnessContext:
+    return HarnessContext(clock=ManualClock(1_767_225_600_000), credentials=generate_credentials(5))
+
+
+def test_register_and_unregister_ask_the_public_authenticate_hook() -> None:
+    refusal = RegistrationResult(403, 20403, "refused by the vendor's own rule")
+
+    class Vendor(ReferenceVoiceService):
+        def authenticate(self, access_token: str, channel: str, device_token: str) -> Grant | RegistrationResult:
+            outcome = super().authenticate(access_token, channel, device_token)
+            return refusal if device_token == "blocked" else outcome
+
+    context = _context()
+    service, token = Vendor(context), ReferenceIssuer(context).issue_token("bob")
+    assert service.register(token, "fcm", "blocked") == refusal
+    assert service.unregister(token, "fcm", "blocked") == refusal
+    assert service.register(token, "fcm", "allowed").status == 201
+
+
+def test_the_fcm_error_code_hook_decides_what_forget_on_failure_sees() -> None:
+    class Vendor(ReferenceVoiceService):
+        def fcm_error_code(self, response: requests.Response) -> str | None:
+            return "UNREGISTERED" if response.status_code == 404 else super().fcm_error_code(response)
+
+    context = _context()
+    service, token = Vendor(context), ReferenceIssuer(context).issue_token("bob")
+    assert service.register(token, "fcm", "device-1").status == 201
+    dial = twiml.build_dial("bob", caller_id="client:alice")
+    url = context.fcm.send_url(context.credentials.fcm_project_id)
+    with responses.RequestsMock() as mock:
+        mock.post(url, status=404, body="gone, and no FCM error body")  # only the hook can name it
+        first = service.place_call(dial)
+    assert [d.error for d in first.deliveries] == ["FCM answered 404 UNREGISTERED"]
+    assert service.place_call(dial).deliveries == (), "the hook's UNREGISTERED did not drop the registration"
