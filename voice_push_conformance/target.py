@@ -20,7 +20,11 @@ registers 50 devices concurrently), so :class:`VoiceService` methods must be thr
 Each scenario builds its own candidate, so nothing needs to be safe across scenarios.
 
 Extending the embedded reference instead of writing roles from scratch is supported
-through its public rule methods; ``docs/python-adapter.md`` lists them.
+through its public methods, one per documented rule: for example
+``ReferenceVoiceService.authenticate`` (the grant a registration acts for, or its
+refusal) and ``ReferenceVoiceService.fcm_error_code`` (the FCM ``errorCode`` of a refused
+send). Underscored names are internals that may change. ``docs/python-adapter.md`` lists
+every extension point, with an example.
 """
 
 from __future__ import annotations
@@ -185,7 +189,11 @@ class Registrar(Protocol):
 
 @dataclass(frozen=True)
 class ClientEnvironment:
-    """What an app install on one device is given: who it is and whom it talks to."""
+    """What an app install on one device is given: who it is and whom it talks to.
+
+    ``registrar`` is the voice service as the suite plays it (it records every request);
+    ``fetch_access_token`` is the app server's token endpoint, also played by the suite.
+    """
 
     identity: str
     clock: Clock
@@ -292,7 +300,12 @@ class HarnessContext:
 
 @dataclass
 class Candidate:
-    """An implementation under test: some roles, some capabilities."""
+    """An implementation under test: some roles, some capabilities.
+
+    ``client_factory`` is called once for each app install a scenario uses (each with its
+    own identity); it may return a :class:`TokenEventsClient` or, as adapters written
+    against the earlier contract do, a :class:`SingleCallbackClient`.
+    """
 
     description: str
     issuer: TokenIssuer | None = None
