@@ -220,7 +220,7 @@ class Client(Protocol):
 
 @runtime_checkable
 class TokenEventsClient(Client, Protocol):
-    """A client told apart app start and ``onNewToken``, as the FAQ's recommended logic does.
+    """A client that tells app start apart from ``onNewToken``, as the FAQ's recommended logic does.
 
     Register over FCM with an access token from ``ClientEnvironment.fetch_access_token``,
     through ``ClientEnvironment.registrar``, and store the token only once the
@@ -230,8 +230,9 @@ class TokenEventsClient(Client, Protocol):
     def on_app_start(self, device_token: str) -> None:
         """The app started and read its current FCM token (``FirebaseMessaging.getToken()``).
 
-        Register it if it is not the stored one, or if the last registration is old
-        (within a year; the FAQ recommends after six months). Otherwise do nothing.
+        Register it if it is not the stored one, or if the last registration is over a
+        year old (CADENCE-YEARLY; the FAQ recommends renewing after six months,
+        CADENCE-SIX-MONTHS). Otherwise do nothing.
         """
         ...
 
