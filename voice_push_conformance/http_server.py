@@ -26,7 +26,14 @@ from werkzeug.serving import make_server
 from voice_push_conformance import harness, reference
 from voice_push_conformance.clock import Clock, ManualClock, SystemClock
 from voice_push_conformance.harness import CONTROL, SESSION_HEADER, TOKEN_HEADER, HttpRegistrar, ProtocolError
-from voice_push_conformance.target import Candidate, CandidateFactory, Client, ClientEnvironment, FcmEndpoint
+from voice_push_conformance.target import (
+    Candidate,
+    CandidateFactory,
+    Client,
+    ClientEnvironment,
+    FcmEndpoint,
+    deliver_device_token,
+)
 from voice_push_conformance.target import HarnessContext as Context
 
 
@@ -195,7 +202,7 @@ def create_app(factory: CandidateFactory = reference.build) -> Flask:  # noqa: P
         token = body().get("device_token")
         if not isinstance(token, str):
             raise ProtocolError("device_token must be a string")
-        client(cid).on_device_token(token)
+        deliver_device_token(client(cid), "new_token", token)  # the binding has one event for both
         return "", 204
 
     # --- the real interfaces ------------------------------------------------------------------
