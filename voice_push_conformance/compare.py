@@ -160,23 +160,31 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1f2328; }
 table { border-collapse: collapse; } th, td { border: 1px solid #d0d7de; padding: .3rem .45rem; vertical-align: top; }
 th { background: #f6f8fa; text-align: left; } tr.group th { background: #eaeef2; }
 td.v { text-align: center; white-space: nowrap; color: #fff; }
-td.v a { color: #fff; } .reading { display: block; color: #fff; font-size: .75rem; max-width: 16rem; white-space: normal; }
+td.v a { color: #fff; }
+.reading { display: block; color: #fff; font-size: .75rem; max-width: 16rem; white-space: normal; }
 {% for verdict, colour in colours %}td.v[data-verdict="{{ verdict }}"] { background: {{ colour }}; }
 {% endfor %}
-tr.disagree td.req { border-left: 4px solid #cf222e; } pre { background: #f6f8fa; padding: .4rem; white-space: pre-wrap; }
+tr.disagree td.req { border-left: 4px solid #cf222e; }
+pre { background: #f6f8fa; padding: .4rem; white-space: pre-wrap; }
 .finding { border: 1px solid #d0d7de; border-radius: .3rem; padding: .1rem .8rem; margin: .6rem 0; }
 .finding:target { outline: 3px solid #0969da; }
 </style></head><body>
 <h1>Comparison: {{ doc.columns | length }} implementation(s), {{ doc.summary.requirements }} requirements</h1>
 <p id="summary">{{ doc.summary.disagreements }} requirement(s) where the implementations disagree, listed first.</p>
 <table id="matrix">
-<tr><th>Requirement</th><th>Level</th>{% for c in doc.columns %}<th title="{{ c.description }}">{{ c.label }}<br><small>{{ c.claim }}</small></th>{% endfor %}</tr>
-{% set ns = namespace(group="") %}{% for row in doc.rows %}{% set group = ("Disagreements" if row.disagree else "Agreement") ~ " · profile " ~ row.profile %}
-{% if group != ns.group %}<tr class="group"><th colspan="{{ 2 + doc.columns | length }}">{{ group }}</th></tr>{% endif %}
+<tr><th>Requirement</th><th>Level</th>{% for c in doc.columns %}
+<th title="{{ c.description }}">{{ c.label }}<br><small>{{ c.claim }}</small></th>{% endfor %}</tr>
+{% set ns = namespace(group="") %}{% for row in doc.rows %}
+{% set group = ("Disagreements" if row.disagree else "Agreement") ~ " · profile " ~ row.profile %}
+{% if group != ns.group %}
+<tr class="group"><th colspan="{{ 2 + doc.columns | length }}">{{ group }}</th></tr>{% endif %}
 {% set ns.group = group %}
 <tr class="{{ 'disagree' if row.disagree else 'agree' }}" data-requirement="{{ row.requirement }}">
 <td class="req" title="{{ row.statement }}"><code>{{ row.requirement }}</code></td><td>{{ row.level | upper }}</td>
-{% for cell in row.cells %}<td class="v" data-verdict="{{ cell.verdict }}">{% if cell.findings %}<a href="#f-{{ cell.column }}-{{ row.requirement }}">{{ cell.verdict }}</a>{% if cell.verdict == "informative" %}<span class="reading">{{ cell.findings[0].message | truncate(140) }}</span>{% endif %}{% else %}{{ cell.verdict }}{% endif %}</td>{% endfor %}
+{% for cell in row.cells %}<td class="v" data-verdict="{{ cell.verdict }}">{% if cell.findings %}
+<a href="#f-{{ cell.column }}-{{ row.requirement }}">{{ cell.verdict }}</a>{% if cell.verdict == "informative" %}
+<span class="reading">{{ cell.findings[0].message | truncate(140) }}</span>{% endif %}
+{% else %}{{ cell.verdict }}{% endif %}</td>{% endfor %}
 </tr>{% endfor %}
 </table>
 <h2>Findings</h2>
@@ -187,7 +195,8 @@ tr.disagree td.req { border-left: 4px solid #cf222e; } pre { background: #f6f8fa
 {% for f in cell.findings %}<h4>{{ f.verdict }}: <code>{{ f.nodeid }}</code></h4>
 <pre>{{ f.message }}</pre><p>Reproduce:</p><pre>{{ f.reproduce }}</pre>
 <details><summary>Exchanges ({{ f.exchanges | length }}, secrets redacted)</summary>
-{% for e in f.exchanges %}<p><b>{{ e.channel }}</b></p><pre>{{ e.request }}</pre><pre>→ {{ e.response }}</pre>{% endfor %}</details>
+{% for e in f.exchanges %}<p><b>{{ e.channel }}</b></p>
+<pre>{{ e.request }}</pre><pre>→ {{ e.response }}</pre>{% endfor %}</details>
 {% endfor %}</section>{% endif %}{% endfor %}{% endfor %}
 </body></html>
 """
