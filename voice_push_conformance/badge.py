@@ -47,7 +47,9 @@ def mint(bundle: Path, suite_root: Path = ROOT) -> str:
         raise Refused(f"the bundle does not verify: {result.problems[0]}")
     manifest = result.manifest
     if manifest["partial"]:
-        raise Refused("a partial run: " + "; ".join(manifest["partial_reasons"]))
+        reasons = manifest["partial_reasons"]
+        more = f" and {len(reasons) - 3} more" if len(reasons) > 3 else ""
+        raise Refused("a partial run: " + "; ".join(reasons[:3]) + more)
     if manifest["claim"] != "conformant":
         raise Refused(f"the claim is {manifest['claim']!r}, not 'conformant'")
     left = f"voice-push-conformance {manifest['suite']['version']}"

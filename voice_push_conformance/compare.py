@@ -70,11 +70,13 @@ def run_target(target: str, out: Path, seed: int, extra: Sequence[str] = ()) -> 
     return report
 
 
-def run_targets(targets: Sequence[str], workdir: Path, seed: int, jobs: int = 2) -> list[Path]:
-    """Every target under the same seed, at most ``jobs`` at a time, in the order given."""
+def run_targets(
+    targets: Sequence[str], workdir: Path, seed: int, jobs: int = 2, extra: Sequence[str] = ()
+) -> list[Path]:
+    """Every target under the same seed (and the same extra pytest arguments), at most two at a time."""
     dirs = [workdir / f"{i:02d}-{_slug(t)}" for i, t in enumerate(targets)]
     with ThreadPoolExecutor(max_workers=max(1, min(jobs, 2))) as pool:
-        return list(pool.map(lambda pair: run_target(pair[0], pair[1], seed), zip(targets, dirs, strict=True)))
+        return list(pool.map(lambda pair: run_target(pair[0], pair[1], seed, extra), zip(targets, dirs, strict=True)))
 
 
 @dataclass(frozen=True)
