@@ -1,8 +1,9 @@
 """pytest plugin for ``--bundle DIR``: the run's reports plus a manifest anyone can re-check.
 
 The reports go where --report-dir would put them; after the suite's own plugin has written
-them, this one adds manifest.json (voice_push_conformance.bundle). A run narrowed with -k, -m
-or node ids is recorded as partial, so no badge can be minted from it.
+them, this one adds manifest.json (voice_push_conformance.bundle). A run narrowed with -k, -m,
+--deselect or node ids, or stopped early (-x), is recorded as partial, so no badge can be
+minted from it.
 """
 
 from __future__ import annotations
@@ -52,11 +53,21 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
         config.stash[DESELECTED] = config.stash.get(DESELECTED, 0) + len(items)
 
 
-def _partial_reasons(config: pytest.Config) -> list[str]:
+def _partial_reasons(session: pytest.Session) -> list[str]:
+    """Why this run may not have run every scenario (under xdist, deselection happens on the workers)."""
+    config = session.config
     reasons = []
     deselected = config.stash.get(DESELECTED, 0)
     if deselected:
-        reasons.append(f"{deselected} scenario(s) deselected (-k, -m or --deselect)")
+        reasons.append(f"{deselected} scenario(s) deselected")
+    if config.option.keyword:
+        reasons.append(f"selected with -k {config.option.keyword!r}")
+    if config.option.markexpr:
+        reasons.append(f"selected with -m {config.option.markexpr!r}")
+    if getattr(config.option, "deselect", None):
+        reasons.append("scenarios left out with --deselect")
+    if session.shouldstop:
+        reasons.append(f"stopped early: {session.shouldstop}")
     steps = (ROOT / "steps").resolve()
     for arg in config.args:
         path = Path(arg.split("::", 1)[0])
@@ -83,6 +94,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
         directory,
         command=["pytest", *config.invocation_params.args],
         expectations=Path(expectations) if expectations else None,
-        partial_reasons=_partial_reasons(config),
+        partial_reasons=_partial_reasons(session),
         secrets=config.stash[RUN].credentials.secrets if RUN in config.stash else (),
     )
