@@ -346,3 +346,16 @@ def test_a_run_narrowed_with_k_is_recorded_as_partial_and_earns_no_badge(tmp_pat
     assert any("deselected" in reason for reason in result.manifest["partial_reasons"])
     with pytest.raises(badge.Refused, match="partial run"):
         badge.mint(directory)
+
+
+def test_the_schemas_reject_what_the_tools_must_never_write(matrix: dict[str, Any], pristine: Path) -> None:
+    bad_cell = json.loads(json.dumps(matrix))
+    bad_cell["rows"][0]["cells"][0]["verdict"] = "passed"
+    assert any(p.startswith("rows/0/cells/0/verdict:") for p in schemas.errors("compare", bad_cell))
+    manifest = json.loads((pristine / "manifest.json").read_text(encoding="utf-8"))
+    assert not schemas.errors("bundle-manifest", manifest)
+    manifest["environment"]["variables"]["HOME"] = "/root"  # only VPC_* settings are recorded
+    manifest["files"]["report.json"] = "not-a-hash"
+    problems = schemas.errors("bundle-manifest", manifest)
+    assert any(p.startswith("environment/variables:") for p in problems)
+    assert any(p.startswith("files/report.json:") for p in problems)
