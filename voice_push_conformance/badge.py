@@ -10,7 +10,6 @@ included); 4 means bad input.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from html import escape
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 
 from voice_push_conformance.bundle import BundleError, verify
 from voice_push_conformance.paths import ROOT
-from voice_push_conformance.results import UNASSIGNED
+from voice_push_conformance.results import UNASSIGNED, OneLineParser
 
 EXIT_MINTED = 0
 EXIT_REFUSED = 1
@@ -72,7 +71,7 @@ def render(left: str, right: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser = OneLineParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("bundle", type=Path)
     parser.add_argument("-o", "--output", type=Path, default=Path("badge.svg"))
     parser.add_argument("--suite-root", type=Path, default=ROOT, help="the suite checkout to verify against")

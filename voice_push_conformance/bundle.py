@@ -17,7 +17,6 @@ do not support. Exit status: 0 verified (and replay agreed), 1 refused, 4 bad in
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import importlib.metadata
 import json
@@ -34,7 +33,7 @@ from typing import Any
 
 from voice_push_conformance import __version__, catalogue, schemas
 from voice_push_conformance.paths import ROOT
-from voice_push_conformance.results import NOT_RUN, Report, ResultsError, load
+from voice_push_conformance.results import NOT_RUN, OneLineParser, Report, ResultsError, load
 from voice_push_conformance.secrets import REDACTED, Secret, redact
 from voice_push_conformance.verdicts import Verdict, claim, worst
 
@@ -300,7 +299,7 @@ def replay(verification: Verification, target: str | None, expectations: Path | 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser = OneLineParser(description=(__doc__ or "").split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("verify", help="check a bundle offline, and optionally replay it")
     check.add_argument("bundle", type=Path)

@@ -8,12 +8,12 @@ compare.html and a compact table on the terminal.
     python -m voice_push_conformance.compare --report old/report.json --report new/report.json
     python -m voice_push_conformance.compare --reference --mutants token-hs512 params-json   # teaching view
 
-Exit status: 0 when the matrix is written, 3 when a target produced no report, 4 on bad input.
+Exit status: 0 when the matrix is written, 3 when a target produced no report (the matrix
+then shows the others), 4 on bad input.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import subprocess
@@ -28,7 +28,7 @@ import jinja2
 
 from voice_push_conformance import __version__, schemas
 from voice_push_conformance.paths import ROOT
-from voice_push_conformance.results import NOT_RUN, Report, ResultsError, load
+from voice_push_conformance.results import NOT_RUN, OneLineParser, Report, ResultsError, load
 
 EXIT_WRITTEN = 0
 EXIT_COULD_NOT_RUN = 3
@@ -74,9 +74,27 @@ def run_targets(
     targets: Sequence[str], workdir: Path, seed: int, jobs: int = 2, extra: Sequence[str] = ()
 ) -> list[Path]:
     """Every target under the same seed (and the same extra pytest arguments), at most two at a time."""
+    reports, failures = run_targets_tolerantly(targets, workdir, seed, jobs, extra)
+    if failures:
+        raise CompareError(failures[0])
+    return reports
+
+
+def run_targets_tolerantly(
+    targets: Sequence[str], workdir: Path, seed: int, jobs: int = 2, extra: Sequence[str] = ()
+) -> tuple[list[Path], list[str]]:
+    """Like run_targets, but a target that produced no report is listed, not fatal."""
     dirs = [workdir / f"{i:02d}-{_slug(t)}" for i, t in enumerate(targets)]
+
+    def one(pair: tuple[str, Path]) -> Path | str:
+        try:
+            return run_target(pair[0], pair[1], seed, extra)
+        except CompareError as exc:
+            return str(exc)
+
     with ThreadPoolExecutor(max_workers=max(1, min(jobs, 2))) as pool:
-        return list(pool.map(lambda pair: run_target(pair[0], pair[1], seed, extra), zip(targets, dirs, strict=True)))
+        outcomes = list(pool.map(one, zip(targets, dirs, strict=True)))
+    return [o for o in outcomes if isinstance(o, Path)], [o for o in outcomes if isinstance(o, str)]
 
 
 @dataclass(frozen=True)
@@ -242,7 +260,7 @@ def write(document: dict[str, Any], out: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser = OneLineParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--reference", action="store_true", help="add the embedded reference implementation")
     parser.add_argument("--reference-http", action="store_true", help="add the reference served over HTTP")
     parser.add_argument("--target", action="append", default=[], metavar="T", help="add a target (repeatable)")
@@ -275,9 +293,13 @@ def main(argv: list[str] | None = None) -> int:
             "compare: nothing to compare: name targets (--reference, --target ...) or --report files", file=sys.stderr
         )
         return EXIT_USAGE
+    failures: list[str] = []
     try:
-        paths = run_targets(targets, args.out.resolve() / "runs", args.seed, args.jobs) if targets else []
-        reports += [load(p) for p in paths]
+        if targets:
+            paths, failures = run_targets_tolerantly(targets, args.out.resolve() / "runs", args.seed, args.jobs)
+            reports += [load(p) for p in paths]
+        for failure in failures:
+            print(f"compare: {failure}", file=sys.stderr)
         document = build(reports)
     except (CompareError, ResultsError) as exc:
         print(f"compare: {exc}", file=sys.stderr)
@@ -285,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     written = write(document, args.out)
     print(render_terminal(document))
     print("wrote " + ", ".join(str(p) for p in written))
-    return EXIT_WRITTEN
+    return EXIT_COULD_NOT_RUN if failures else EXIT_WRITTEN
 
 
 if __name__ == "__main__":

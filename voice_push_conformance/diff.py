@@ -9,13 +9,12 @@ status is the CI gate: 0 when nothing newly fails, 1 when something does, 4 on b
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from voice_push_conformance.results import Report, ResultsError, load
+from voice_push_conformance.results import OneLineParser, Report, ResultsError, load
 
 EXIT_NO_NEW_FAILURES = 0
 EXIT_NEW_FAILURES = 1
@@ -80,7 +79,7 @@ def render(result: Diff, before: Report, after: Report) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser = OneLineParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("before", type=Path, help="the last build's report.json (or its directory)")
     parser.add_argument("after", type=Path, help="this build's report.json (or its directory)")
     parser.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the diff as JSON")

@@ -8,10 +8,12 @@ one-line message.
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from voice_push_conformance import catalogue
 
@@ -172,3 +174,11 @@ def load(path: Path) -> Report:
     except json.JSONDecodeError as exc:
         raise ResultsError(f"{file}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
     return parse(document, file)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse for the results tools: a usage error is one line on stderr and exit status 4."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(4)
