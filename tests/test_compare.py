@@ -359,3 +359,27 @@ def test_the_schemas_reject_what_the_tools_must_never_write(matrix: dict[str, An
     problems = schemas.errors("bundle-manifest", manifest)
     assert any(p.startswith("environment/variables:") for p in problems)
     assert any(p.startswith("files/report.json:") for p in problems)
+
+
+def test_a_target_that_cannot_run_is_named_and_the_rest_still_compared(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    args = ["--report", str(runs["reference"]), "--target", "http://127.0.0.1:9", "--out", str(out)]
+    assert compare.main(args) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("compare: target http://127.0.0.1:9: no report") and len(err.strip().splitlines()) == 1
+    assert [c["target"] for c in json.loads((out / "compare.json").read_text(encoding="utf-8"))["columns"]] == [
+        "reference"
+    ]
+
+
+@pytest.mark.parametrize(
+    "tool", [compare.main, diff.main, bundle.main, badge.main], ids=["compare", "diff", "bundle", "badge"]
+)
+def test_usage_errors_are_one_line_and_exit_4(tool: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        tool(["--no-such-option"])
+    assert stopped.value.code == 4
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("python -m voice_push_conformance.")

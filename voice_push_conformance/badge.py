@@ -71,7 +71,7 @@ def render(left: str, right: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = OneLineParser(description=(__doc__ or "").split("\n\n")[0])
+    parser = OneLineParser(prog="python -m voice_push_conformance.badge", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("bundle", type=Path)
     parser.add_argument("-o", "--output", type=Path, default=Path("badge.svg"))
     parser.add_argument("--suite-root", type=Path, default=ROOT, help="the suite checkout to verify against")

@@ -299,7 +299,7 @@ def replay(verification: Verification, target: str | None, expectations: Path | 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = OneLineParser(description=(__doc__ or "").split("\n\n")[0])
+    parser = OneLineParser(prog="python -m voice_push_conformance.bundle", description=(__doc__ or "").split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("verify", help="check a bundle offline, and optionally replay it")
     check.add_argument("bundle", type=Path)

@@ -260,7 +260,9 @@ def write(document: dict[str, Any], out: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = OneLineParser(description=(__doc__ or "").split("\n\n")[0])
+    parser = OneLineParser(
+        prog="python -m voice_push_conformance.compare", description=(__doc__ or "").split("\n\n")[0]
+    )
     parser.add_argument("--reference", action="store_true", help="add the embedded reference implementation")
     parser.add_argument("--reference-http", action="store_true", help="add the reference served over HTTP")
     parser.add_argument("--target", action="append", default=[], metavar="T", help="add a target (repeatable)")

@@ -79,7 +79,7 @@ def render(result: Diff, before: Report, after: Report) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = OneLineParser(description=(__doc__ or "").split("\n\n")[0])
+    parser = OneLineParser(prog="python -m voice_push_conformance.diff", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("before", type=Path, help="the last build's report.json (or its directory)")
     parser.add_argument("after", type=Path, help="this build's report.json (or its directory)")
     parser.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the diff as JSON")
