@@ -383,3 +383,16 @@ def test_usage_errors_are_one_line_and_exit_4(tool: Any, capsys: pytest.CaptureF
     assert stopped.value.code == 4
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and err.startswith("python -m voice_push_conformance.")
+
+
+def test_a_partial_run_passed_off_as_complete_is_refused(runs: dict[str, Path], tmp_path: Path) -> None:
+    directory = tmp_path / "partial"
+    shutil.copytree(runs["reference"].parent, directory)  # a -k run: most requirements were not run
+    bundle.write_manifest(directory, command=["pytest", "steps"], expectations=None)
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["partial"]
+    manifest["partial"], manifest["partial_reasons"] = False, []
+    manifest["digest"] = bundle.digest(manifest)
+    (directory / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    problems = bundle.verify(directory).problems
+    assert len(problems) == 1 and problems[0].startswith("the manifest says the run was complete, but")

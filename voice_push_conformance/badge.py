@@ -45,6 +45,8 @@ def mint(bundle: Path, suite_root: Path = ROOT) -> str:
     if not result.verified:
         raise Refused(f"the bundle does not verify: {result.problems[0]}")
     manifest = result.manifest
+    if result.report is not None and result.report.partial:
+        raise Refused("a partial run: report.json says so")
     if manifest["partial"]:
         reasons = manifest["partial_reasons"]
         more = f" and {len(reasons) - 3} more" if len(reasons) > 3 else ""

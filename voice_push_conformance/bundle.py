@@ -261,6 +261,10 @@ def verify(directory: Path, suite_root: Path = ROOT) -> Verification:
             for k in recorded
             if recorded[k] != stated[k]
         ]
+        if manifest["profiles"] != claimed_profiles(report):
+            problems.append(f"the manifest's profiles differ from report.json's ({claimed_profiles(report)})")
+        if not_run(report) and not manifest["partial"]:
+            problems.append(f"the manifest says the run was complete, but {not_run(report)[0]} was not run")
     return Verification(manifest, report, tuple(problems))
 
 
