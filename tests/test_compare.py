@@ -86,6 +86,7 @@ def _row(document: dict[str, Any], requirement: str) -> dict[str, Any]:
 def test_the_matrix_lists_disagreeing_rows_first(matrix: dict[str, Any]) -> None:
     assert not schemas.errors("compare", matrix)
     assert [c["target"] for c in matrix["columns"]] == list(TARGETS)
+    assert matrix["columns"][2]["label"] == "mutant:token-hs512 (breaks TOKEN-HEADER)"
     flags = [row["disagree"] for row in matrix["rows"]]
     assert flags == sorted(flags, reverse=True), "a disagreeing row comes after an agreeing one"
     disagreeing = {r["requirement"] for r in matrix["rows"] if r["disagree"]}

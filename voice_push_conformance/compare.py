@@ -104,12 +104,22 @@ class Column:
     report: Report
 
 
+def _teaching_note(target: str) -> str:
+    """For a mutant column, the requirement it was built to break (the teaching view)."""
+    if "mutant:" not in target:
+        return ""
+    from voice_push_conformance import mutants  # noqa: PLC0415 - only when mutants are compared
+
+    found = mutants.CATALOGUE.get(target.rsplit("mutant:", 1)[1])
+    return f" (breaks {found.breaks})" if found is not None else ""
+
+
 def _columns(reports: Sequence[Report]) -> list[Column]:
     labels = [r.target for r in reports]
     columns = []
     for i, rep in enumerate(reports):
         label = rep.target if labels.count(rep.target) == 1 else f"{rep.target} ({rep.path.parent.name or rep.path})"
-        columns.append(Column(f"c{i + 1}", label, rep))
+        columns.append(Column(f"c{i + 1}", label + _teaching_note(rep.target), rep))
     return columns
 
 
