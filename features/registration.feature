@@ -87,7 +87,7 @@ Feature: Registering devices with the voice service
       | iss-not-a-sid         |
       | sub-not-a-sid         |
       | expired               |
-      | expires-now           |
+      | expired-ten-minutes-ago |
       | exp-not-a-number      |
       | not-yet-valid         |
       | lifetime-over-24h     |
@@ -114,6 +114,7 @@ Feature: Registering devices with the voice service
     Examples:
       | vector                |
       | lifetime-exactly-24h  |
+      | expires-now           |
 
   @REG-BAD-TOKEN-CODE @should
   Scenario Outline: The error code names what is wrong with the token
@@ -136,7 +137,7 @@ Feature: Registering devices with the voice service
       | iss-not-a-sid         |
       | sub-not-a-sid         |
       | expired               |
-      | expires-now           |
+      | expired-ten-minutes-ago |
       | exp-not-a-number      |
       | not-yet-valid         |
       | lifetime-over-24h     |

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from pytest_bdd import given, scenarios, then, when
 
+from voice_push_conformance.clock import ManualClock
 from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.world import World
 
@@ -19,7 +20,22 @@ def _order(world: World, alias: str) -> list[str]:
     return orders.setdefault(alias, [])
 
 
+SUCCESSIVE_GAP_MS = 1_000
+
+
+def _tick(world: World) -> None:
+    """Registrations a scenario calls successive happen at successive instants of the suite's clock.
+
+    A service may order an identity's devices by registration time rather than by arrival; at
+    one frozen instant it could not tell them apart. Moving the suite's own clock is harmless
+    for candidates that ignore it, so this needs no clock capability.
+    """
+    if isinstance(world.clock, ManualClock):
+        world.clock.advance(SUCCESSIVE_GAP_MS)
+
+
 def _register(world: World, alias: str, device: str) -> None:
+    _tick(world)
     result = world.register(alias, device)
     assert result.ok, f"setting up: registering {device} was refused (status {result.status}, code {result.code})"
     order = _order(world, alias)

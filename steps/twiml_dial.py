@@ -73,3 +73,18 @@ def _(world: World) -> None:
 def _(world: World) -> None:
     call = _call(world)
     assert "root:" not in call.message, "the refusal message contains the contents of /etc/passwd"
+
+
+@then(phrase('the voice service refuses the call without a push, or rings "{alias}" once'))
+def _(world: World, alias: str) -> None:
+    """Both answers are safe for a DOCTYPE with nothing to expand; only a wrong ring is a failure."""
+    call = _call(world)
+    pushes = world.call_pushes()
+    if not call.accepted:
+        assert not pushes, f"the call was refused, yet {len(pushes)} push(es) were sent"
+        return
+    device = f"{alias}-phone"
+    accepted = [p for p in world.pushes_to(device) if p.status == 200]
+    assert len(accepted) == 1, f"the call was accepted, but {device} received {len(accepted)} pushes; expected 1"
+    others = sorted({world.device_alias(p.token) for p in pushes if p.token != world.device(device)})
+    assert not others, f"the call was accepted, but it also rang {others}"
