@@ -56,6 +56,6 @@ Feature: Registration cadence on the device
   @CADENCE-SIX-MONTHS @should @clock
   Scenario: A registration over six months old is renewed with the same token
     Given the app of "bob" has registered device token "token-1"
-    When 183 days pass
+    When 185 days pass
     And the app of "bob" starts with device token "token-1"
     Then the client of "bob" has registered device token "token-1" 2 times over FCM

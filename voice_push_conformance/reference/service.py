@@ -353,12 +353,18 @@ class ReferenceVoiceService:
             refusal = self.payload_error(self.call_data(call_sid, dial, leg, self._sid("RU", "size", serial)))
             if refusal is not None:
                 return refusal
-        deliveries: list[Delivery] = []
+        pushes: list[tuple[Binding, dict[str, str]]] = []
         for leg in dial.clients:
             for n, binding in enumerate(self.recipients(self._live_bindings(leg.identity))):
-                data = self.call_data(call_sid, dial, leg, self._sid("RU", "msg", serial, leg.identity, n))
-                deliveries.append(self._push(binding, data))
+                pushes.append(
+                    (binding, self.call_data(call_sid, dial, leg, self._sid("RU", "msg", serial, leg.identity, n)))
+                )
+        deliveries = self.deliver(pushes)
         return CallResult(accepted=True, call_sid=call_sid, message="dialled", deliveries=tuple(deliveries))
+
+    def deliver(self, pushes: list[tuple[Binding, dict[str, str]]]) -> list[Delivery]:
+        """Send a call's pushes one after another (a variant sends them in parallel)."""
+        return [self._push(binding, data) for binding, data in pushes]
 
 
 def _fcm_error_code(response: requests.Response) -> str | None:
