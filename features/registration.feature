@@ -201,3 +201,12 @@ Feature: Registering devices with the voice service
       | empty-channel   | the channel ""                 |
       | empty-token     | an empty device token          |
       | huge-token      | a device token of 5000 characters |
+
+  @REG-EXPIRY @must @clock
+  Scenario: Registering the device again restarts the registration's year
+    Given device "bob-phone" of "bob" is registered
+    When 200 days pass
+    And "bob" registers device "bob-phone"
+    And 200 days pass
+    And "alice" calls "bob"
+    Then "bob-phone" receives 1 call push

@@ -59,3 +59,13 @@ Feature: Registration cadence on the device
     When 185 days pass
     And the app of "bob" starts with device token "token-1"
     Then the client of "bob" has registered device token "token-1" 2 times over FCM
+
+  @CADENCE-SAME-TOKEN @must @clock
+  Scenario: After a yearly renewal, an unchanged token is not registered again
+    Given the app of "bob" has registered device token "token-1"
+    When 366 days pass
+    And the app of "bob" starts with device token "token-1"
+    And 1 days pass
+    And the app of "bob" starts with device token "token-1"
+    And FCM hands the app of "bob" the new device token "token-1"
+    Then the client of "bob" has registered device token "token-1" 2 times over FCM

@@ -178,3 +178,37 @@ class _AnyIdentityService(ReferenceVoiceService):
             if isinstance(credential, str) and credential:
                 return Grant(identity=identity, push_credential_sid=credential)
         return super().grant_of(payload)
+
+
+@mutant(
+    "reg-reregister-keeps-expiry",
+    "REG-EXPIRY",
+    "registering a device again moves it up but does not restart its one-year expiry",
+)
+class _StickyExpiryService(ReferenceVoiceService):
+    def refreshed(self, existing: Binding | None, grant: Grant, device_token: str) -> Binding:
+        fresh = super().refreshed(existing, grant, device_token)
+        if existing is None:
+            return fresh
+        return Binding(
+            fresh.identity,
+            fresh.push_credential_sid,
+            device_token,
+            existing.registered_at_ms,
+            existing.last_push_ms,
+            fresh.sequence,
+        )
+
+
+@mutant(
+    "reg-exp-leeway-15min",
+    "REG-BAD-TOKEN",
+    "allows 15 minutes of clock leeway on exp, far beyond what RFC 7519's 'small leeway' means",
+)
+class _LongLeewayService(ReferenceVoiceService):
+    def check_times(self, payload: Mapping[str, Any]) -> None:
+        now_s = self.now_ms() // 1_000
+        exp = payload.get("exp")
+        if isinstance(exp, int) and not isinstance(exp, bool) and now_s - 900 < exp <= now_s:
+            payload = {**payload, "exp": now_s + 1}
+        super().check_times(payload)

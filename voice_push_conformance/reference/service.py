@@ -316,9 +316,13 @@ class ReferenceVoiceService:
         with self._lock:
             self._drop((binding.identity, binding.push_credential_sid, binding.device_token))
 
+    def message(self, binding: Binding, data: dict[str, str]) -> dict[str, Any]:
+        """A data-only message: a notification block would go to the tray, never to the SDK."""
+        return {"token": binding.device_token, "data": data, "android": self.android_config()}
+
     def _push(self, binding: Binding, data: dict[str, str]) -> Delivery:
         credential = self.push_credentials[binding.push_credential_sid]
-        body = {"message": {"token": binding.device_token, "data": data, "android": self.android_config()}}
+        body = {"message": self.message(binding, data)}
         try:
             response = self._http.post(
                 self.context.fcm.send_url(credential.project_id),
