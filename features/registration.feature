@@ -210,3 +210,10 @@ Feature: Registering devices with the voice service
     And 200 days pass
     And "alice" calls "bob"
     Then "bob-phone" receives 1 call push
+
+  @REG-VALID @must @issuer
+  Scenario: End to end, a token the candidate's own issuer vended registers a device that then rings
+    When "bob" registers device "bob-phone" with a token the candidate's issuer vended
+    Then the registration is accepted
+    When "alice" calls "bob"
+    Then "bob-phone" receives 1 call push

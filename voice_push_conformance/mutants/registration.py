@@ -7,7 +7,7 @@ from typing import Any
 
 from voice_push_conformance.codecs import tokens
 from voice_push_conformance.mutants import mutant
-from voice_push_conformance.reference import ReferenceVoiceService
+from voice_push_conformance.reference import ReferenceIssuer, ReferenceVoiceService
 from voice_push_conformance.reference.service import Binding, Grant, TokenRejected
 from voice_push_conformance.target import RegistrationResult
 
@@ -212,3 +212,13 @@ class _LongLeewayService(ReferenceVoiceService):
         if isinstance(exp, int) and not isinstance(exp, bool) and now_s - 900 < exp <= now_s:
             payload = {**payload, "exp": now_s + 1}
         super().check_times(payload)
+
+
+@mutant(
+    "e2e-issuer-clock-ahead",
+    "REG-VALID",
+    "the issuer writes its issue second one ahead (nbf, jti), so its tokens are not valid yet when used at once",
+)
+class _ClockAheadIssuer(ReferenceIssuer):
+    def issued_at_s(self) -> int:
+        return super().issued_at_s() + 1
