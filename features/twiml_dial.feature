@@ -69,3 +69,9 @@ Feature: TwiML Dial to a client
     When the voice service is handed the TwiML of vector "bare-doctype"
     Then the voice service refuses the call without a push, or rings "bob" once
     And the refusal does not echo a local file
+
+  @TWIML-DIAL-CLIENT @must
+  Scenario: A generated Dial to several clients, with everyday parameter values, rings each with its own parameters
+    When the voice service is handed a generated Dial to "bob" and "carol" with generated parameters
+    Then the voice service accepts the call
+    And "bob-phone" and "carol-phone" each receive one push of one call, with their own parameters unchanged

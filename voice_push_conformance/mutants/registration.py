@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from voice_push_conformance.codecs import tokens
@@ -222,3 +223,14 @@ class _LongLeewayService(ReferenceVoiceService):
 class _ClockAheadIssuer(ReferenceIssuer):
     def issued_at_s(self) -> int:
         return super().issued_at_s() + 1
+
+
+@mutant(
+    "reg-identity-lowercased",
+    "REG-VALID",
+    "stores registrations under the lowercased identity, so a mixed-case identity is never rung",
+)
+class _LowercaseIdentityService(ReferenceVoiceService):
+    def grant_of(self, payload: Mapping[str, Any]) -> Grant:
+        grant = super().grant_of(payload)
+        return replace(grant, identity=grant.identity.lower())

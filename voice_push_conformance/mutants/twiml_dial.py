@@ -50,3 +50,13 @@ class _IdentityOnlyService(ReferenceVoiceService):
         if "<Identity>" not in document:
             raise twiml.TwimlError("<Client> needs an <Identity>")
         return super().parse_twiml(document)
+
+
+@mutant("twiml-trims-parameter-values", "TWIML-DIAL-CLIENT", "trims the spaces around each <Parameter> value")
+class _TrimmingService(ReferenceVoiceService):
+    def parse_twiml(self, document: str) -> twiml.Dial:
+        dial = super().parse_twiml(document)
+        return replace(
+            dial,
+            clients=tuple(replace(c, parameters=tuple((n, v.strip()) for n, v in c.parameters)) for c in dial.clients),
+        )
