@@ -52,3 +52,12 @@ def test_a_run_without_verdicts_is_an_error_row(tmp_path: Path) -> None:
     row = tolerance.judge(SuiteRun("list-store", None, "ImportError: boom", 0.1))
     assert row.error is not None and "boom" in row.error
     assert "ERROR" in tolerance.render([row])
+
+
+@pytest.mark.slow
+def test_one_variant_is_judged_conformant_in_a_fresh_process(tmp_path: Path) -> None:
+    from voice_push_conformance.killmatrix import run_suite  # noqa: PLC0415
+
+    row = tolerance.judge(run_suite("recency-by-time", variants.get("recency-by-time").target, tmp_path))
+    assert row.tolerated, row
+    assert "recency-by-time" in tolerance.render([row])
