@@ -46,3 +46,37 @@ Feature: Only the 10 most recently registered devices of an identity are notifie
     And no device of "bob" receives a call push
     When "alice" calls "bob"
     Then exactly the 10 most recently registered devices of "bob" receive a call push
+
+  @LIMIT-TEN @must
+  Scenario: Fifty concurrent registrations are all kept
+    Given 50 devices of "bob" register at the same time
+    When "alice" calls "bob"
+    Then exactly 10 devices of "bob" receive a call push, once each
+    And every device of "bob" is reached once when each call's devices are unregistered before the next call
+
+  @LIMIT-TEN @must
+  Scenario: An unregistered device does not take one of the ten places
+    Given 11 devices of "bob" are registered one after another
+    When "bob" unregisters device "bob-device-11"
+    And "alice" calls "bob"
+    Then exactly the 10 most recently registered devices of "bob" receive a call push
+    And "bob-device-11" receives 0 call pushes
+
+  @LIMIT-TEN @must
+  Scenario: A device FCM reports as uninstalled stops taking one of the ten places
+    Given 11 devices of "bob" are registered one after another
+    And the app on "bob-device-11" has been uninstalled
+    When "alice" calls "bob"
+    And "alice" calls "bob" again
+    Then the last call reached exactly the 10 most recently registered devices of "bob" except "bob-device-11"
+
+  @LIMIT-REFRESH @must
+  Scenario: After devices leave and come back, the ten are still the most recently registered
+    Given 13 devices of "bob" are registered one after another
+    When "bob" unregisters device "bob-device-13"
+    And "bob" unregisters device "bob-device-1"
+    And device "bob-device-1" of "bob" registers again
+    And "alice" calls "bob"
+    Then exactly the 10 most recently registered devices of "bob" receive a call push
+    And "bob-device-1" receives 1 call push
+    And "bob-device-3" receives 0 call pushes

@@ -74,3 +74,8 @@ Feature: Discarding late call notifications
     And the voice service dials that TwiML
     And 61000 ms pass
     Then the client of "bob" discards the push FCM delivered to "bob-phone"
+
+  @LATE-DISCARD @must @client @clock
+  Scenario: A push stamped two minutes ahead of a device clock that runs slow is shown
+    Given a call push for "bob" stamped 120000 ms after the current time
+    Then the client of "bob" displays the push

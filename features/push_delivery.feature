@@ -100,3 +100,20 @@ Feature: Incoming-call pushes sent through FCM
       | nine-params   | 9 parameters of 10 characters each           |
       | long-name     | a parameter named with 40 characters         |
       | long-value    | a parameter whose value has 200 characters   |
+
+  @PUSH-CALL-PAYLOAD @must
+  Scenario: A call push is a data message, with no notification block
+    When "alice" calls "bob"
+    Then every push is data-only, without a notification block
+
+  @PUSH-SIZE-LIMIT @must
+  Scenario Outline: Push data at FCM's 4096-byte limit, or one byte over it, is never sent broken
+    When "alice" calls "bob" with one <alphabet> parameter sized so the push data is <size> bytes
+    Then the sized call is refused without a push, or every push of it arrives with the parameter unchanged
+
+    Examples:
+      | case                | alphabet   | size |
+      | ascii-at-limit      | ASCII      | 4096 |
+      | ascii-one-over      | ASCII      | 4097 |
+      | multibyte-at-limit  | multi-byte | 4096 |
+      | multibyte-one-over  | multi-byte | 4097 |

@@ -87,7 +87,7 @@ Feature: Registering devices with the voice service
       | iss-not-a-sid         |
       | sub-not-a-sid         |
       | expired               |
-      | expires-now           |
+      | expired-ten-minutes-ago |
       | exp-not-a-number      |
       | not-yet-valid         |
       | lifetime-over-24h     |
@@ -114,6 +114,7 @@ Feature: Registering devices with the voice service
     Examples:
       | vector                |
       | lifetime-exactly-24h  |
+      | expires-now           |
 
   @REG-BAD-TOKEN-CODE @should
   Scenario Outline: The error code names what is wrong with the token
@@ -136,7 +137,7 @@ Feature: Registering devices with the voice service
       | iss-not-a-sid         |
       | sub-not-a-sid         |
       | expired               |
-      | expires-now           |
+      | expired-ten-minutes-ago |
       | exp-not-a-number      |
       | not-yet-valid         |
       | lifetime-over-24h     |
@@ -200,3 +201,19 @@ Feature: Registering devices with the voice service
       | empty-channel   | the channel ""                 |
       | empty-token     | an empty device token          |
       | huge-token      | a device token of 5000 characters |
+
+  @REG-EXPIRY @must @clock
+  Scenario: Registering the device again restarts the registration's year
+    Given device "bob-phone" of "bob" is registered
+    When 200 days pass
+    And "bob" registers device "bob-phone"
+    And 200 days pass
+    And "alice" calls "bob"
+    Then "bob-phone" receives 1 call push
+
+  @REG-VALID @must @issuer
+  Scenario: End to end, a token the candidate's own issuer vended registers a device that then rings
+    When "bob" registers device "bob-phone" with a token the candidate's issuer vended
+    Then the registration is accepted
+    When "alice" calls "bob"
+    Then "bob-phone" receives 1 call push

@@ -56,6 +56,16 @@ Feature: Registration cadence on the device
   @CADENCE-SIX-MONTHS @should @clock
   Scenario: A registration over six months old is renewed with the same token
     Given the app of "bob" has registered device token "token-1"
-    When 183 days pass
+    When 185 days pass
     And the app of "bob" starts with device token "token-1"
+    Then the client of "bob" has registered device token "token-1" 2 times over FCM
+
+  @CADENCE-SAME-TOKEN @must @clock
+  Scenario: After a yearly renewal, an unchanged token is not registered again
+    Given the app of "bob" has registered device token "token-1"
+    When 366 days pass
+    And the app of "bob" starts with device token "token-1"
+    And 1 days pass
+    And the app of "bob" starts with device token "token-1"
+    And FCM hands the app of "bob" the new device token "token-1"
     Then the client of "bob" has registered device token "token-1" 2 times over FCM

@@ -5,8 +5,9 @@ Feature: TwiML Dial to a client
   shorthand, as the noun's text) and may carry <Parameter name value> pairs. The <Dial>
   may set callerId and answerOnBridge ("true" or "false"). The voice service rings every
   named identity's devices in one call. TwiML it cannot read is refused with an error
-  (12100, document parse failure) and rings nobody. TwiML never needs a DTD, so a document
-  with one is refused without expanding or fetching entities.
+  (12100, document parse failure) and rings nobody. TwiML never needs a DTD: a document
+  declaring entities is refused without expanding or fetching them, and a bare DOCTYPE
+  may be refused or read.
 
   Sources: TwiML <Client> (https://www.twilio.com/docs/voice/twiml/client), error 12100
   (https://www.twilio.com/docs/api/errors/12100) and the OWASP XXE prevention cheat sheet.
@@ -62,4 +63,15 @@ Feature: TwiML Dial to a client
       | billion-laughs  |
       | external-entity |
       | internal-entity |
-      | bare-doctype    |
+
+  @TWIML-XML-ATTACKS @must
+  Scenario: A bare DOCTYPE declaring no entities may be refused or read, but never fetches anything
+    When the voice service is handed the TwiML of vector "bare-doctype"
+    Then the voice service refuses the call without a push, or rings "bob" once
+    And the refusal does not echo a local file
+
+  @TWIML-DIAL-CLIENT @must
+  Scenario: A generated Dial to several clients, with everyday parameter values, rings each with its own parameters
+    When the voice service is handed a generated Dial to "bob" and "carol" with generated parameters
+    Then the voice service accepts the call
+    And "bob-phone" and "carol-phone" each receive one push of one call, with their own parameters unchanged

@@ -7,8 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from pytest_bdd import given, scenarios, then, when
 
+from voice_push_conformance.clock import ManualClock
 from voice_push_conformance.stepkit import phrase
-from voice_push_conformance.world import World
+from voice_push_conformance.world import World, call_candidate
 
 scenarios("device_limit.feature")
 
@@ -19,7 +20,22 @@ def _order(world: World, alias: str) -> list[str]:
     return orders.setdefault(alias, [])
 
 
+SUCCESSIVE_GAP_MS = 1_000
+
+
+def _tick(world: World) -> None:
+    """Registrations a scenario calls successive happen at successive instants of the suite's clock.
+
+    A service may order an identity's devices by registration time rather than by arrival; at
+    one frozen instant it could not tell them apart. Moving the suite's own clock is harmless
+    for candidates that ignore it, so this needs no clock capability.
+    """
+    if isinstance(world.clock, ManualClock):
+        world.clock.advance(SUCCESSIVE_GAP_MS)
+
+
 def _register(world: World, alias: str, device: str) -> None:
+    _tick(world)
     result = world.register(alias, device)
     assert result.ok, f"setting up: registering {device} was refused (status {result.status}, code {result.code})"
     order = _order(world, alias)
@@ -88,3 +104,84 @@ def _(world: World, count: int, alias: str) -> None:
 def _(world: World, alias: str) -> None:
     got = sorted(device for device, n in _pushed(world, alias).items() if n > 0)
     assert not got, f"a call to another identity pushed to {alias}'s devices: {got}"
+
+
+@when(phrase('"{alias}" unregisters device "{device}"'))
+def _(world: World, alias: str, device: str) -> None:
+    _unregister(world, alias, device)
+
+
+def _unregister(world: World, alias: str, device: str) -> None:
+    token = world.device(device)
+    access = world.access_token(alias)
+    result = call_candidate(f"unregistering {device}", lambda: world.service.unregister(access, "fcm", token))
+    assert result.ok, f"unregistering {device} was refused (status {result.status}, code {result.code})"
+    order = _order(world, alias)
+    if device in order:
+        order.remove(device)
+
+
+@given(phrase('the app on "{device}" has been uninstalled'))
+def _(world: World, device: str) -> None:
+    world.fcm.uninstall(world.device(device))
+
+
+@when(phrase('"{caller}" calls "{callee}" again'))
+def _(world: World, caller: str, callee: str) -> None:
+    world.results["last_call_from"] = len(world.fcm.pushes)
+    _place_call(world, caller, callee)
+
+
+def _place_call(world: World, caller: str, callee: str) -> None:
+    document = world.dial(caller, callee)
+    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
+
+
+def _reached_since(world: World, start: int) -> list[str]:
+    """Device aliases FCM accepted a push for since push number ``start`` (one entry per push)."""
+    return [world.device_alias(p.token) for p in world.fcm.pushes[start:] if p.status == 200]
+
+
+@then(
+    phrase(
+        'the last call reached exactly the {count:d} most recently registered devices of "{alias}" except "{device}"'
+    )
+)
+def _(world: World, count: int, alias: str, device: str) -> None:
+    order = [d for d in _order(world, alias) if d != device]
+    expected = set(order[-count:])
+    reached = _reached_since(world, world.results["last_call_from"])
+    twice = sorted({d for d in reached if reached.count(d) > 1})
+    assert not twice, f"devices pushed more than once for one call: {twice}"
+    got = set(reached)
+    assert got == expected, (
+        f"the last call reached {len(got)} devices; expected the {count} most recent besides {device}, which FCM "
+        f"reported as uninstalled. Missing: {sorted(expected - got, key=order.index)}; "
+        f"unexpected: {sorted(got - expected)}"
+    )
+
+
+@then(
+    phrase('every device of "{alias}" is reached once when each call\'s devices are unregistered before the next call')
+)
+def _(world: World, alias: str) -> None:
+    """Drain the registrations ten at a time: a service that lost some never reaches them."""
+    devices = list(_order(world, alias))
+    reached: list[str] = _reached_since(world, 0)
+    newly = list(reached)
+    for _round in range(len(devices) // 10 + 2):
+        for device in sorted(set(newly)):
+            _unregister(world, alias, device)
+        start = len(world.fcm.pushes)
+        _place_call(world, "alice", alias)
+        newly = _reached_since(world, start)
+        if not newly:
+            break
+        reached.extend(newly)
+    twice = sorted({d for d in reached if reached.count(d) > 1})
+    never = sorted(set(devices) - set(reached), key=devices.index)
+    assert not twice, f"devices reached again after they were unregistered: {twice}"
+    assert not never, (
+        f"{len(never)} of {len(devices)} registered devices were never reached, though every device called "
+        f"before them was unregistered: the service lost them ({never[:5]}...)"
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pytest_bdd import given, scenarios, then, when
 
 from voice_push_conformance import schemas
@@ -214,3 +217,73 @@ def _(world: World) -> None:
         f"this candidate still pushes through the retired legacy FCM API (to {', '.join(legacy)}); "
         "Google shut it down in 2024, so these pushes would not be delivered any more"
     )
+
+
+@then("every push is data-only, without a notification block")
+def _(world: World) -> None:
+    for push in _pushes(world):
+        blocks = sorted(
+            where
+            for where, holder in (("message.notification", push.message), ("android.notification", push.android))
+            if "notification" in holder
+        )
+        assert not blocks, (
+            f"the push to {world.device_alias(push.token)} carries {', '.join(blocks)}: on Android a message with a "
+            "notification goes to the system tray while the app is in the background and never reaches the "
+            "SDK's message handler, so the call never rings; call pushes must be data-only"
+        )
+
+
+def _data_bytes(data: Mapping[str, Any]) -> int:
+    """FCM's measure of a data payload: the UTF-8 bytes of every key and value."""
+    return sum(len(str(k).encode("utf-8")) + len(str(v).encode("utf-8")) for k, v in data.items())
+
+
+MULTIBYTE = "é"  # two UTF-8 bytes, six once percent-encoded (%C3%A9) by any URL encoder
+PAD_NAME = "pad"
+
+
+@when(phrase('"{caller}" calls "{callee}" with one {alphabet} parameter sized so the push data is {size:d} bytes'))
+def _(world: World, caller: str, callee: str, alphabet: str, size: int) -> None:
+    """Measure the candidate's own push data with a call without parameters, then fill up to ``size`` bytes.
+
+    Only letters and one multi-byte letter are used, which every URL encoder writes alike, so
+    the size does not depend on the candidate's choice of encoder.
+    """
+    probe = world.dial(caller, callee)
+    call_candidate("placing a call to measure its push", lambda: world.service.place_call(probe))
+    measured = [p for p in world.call_pushes() if p.status == 200]
+    assert measured, "setting up: a call without parameters reached no device, so the push size is unknown"
+    base = max(_data_bytes(p.data) for p in measured)
+    room = size - base - len("twi_params") - len(PAD_NAME) - 1  # the encoded value's length
+    assert room > 12, f"setting up: the candidate's push data is already {base} bytes without parameters"
+    if alphabet == "multi-byte":
+        count, rest = divmod(room, 6)
+        value = MULTIBYTE * count + "a" * rest
+    else:
+        value = "a" * room
+    world.results["sized_call_from"] = len(world.fcm.pushes)
+    world.results["parameters"] = {PAD_NAME: value}
+    world.results["sized_to"] = size
+    document = world.dial(caller, callee, {PAD_NAME: value})
+    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
+
+
+@then("the sized call is refused without a push, or every push of it arrives with the parameter unchanged")
+def _(world: World) -> None:
+    call: CallResult = world.results["call"]
+    pushes = world.fcm.pushes[world.results["sized_call_from"] :]
+    size = world.results["sized_to"]
+    if not call.accepted:
+        assert not pushes, f"the call was refused, yet {len(pushes)} push(es) were sent for it"
+        return
+    assert pushes, "the call was accepted but nothing was pushed"
+    for push in pushes:
+        assert push.status == 200, (
+            f"the push to {world.device_alias(push.token)} carries {_data_bytes(push.data)} bytes of data (built to "
+            f"be {size}); FCM refused it with HTTP {push.status}. FCM counts the UTF-8 bytes of every key and value, "
+            "not characters and not only the parameters: refuse the call instead of sending a push that cannot arrive"
+        )
+        raw = push.data.get("twi_params")
+        got = twi_params.decode(raw) if isinstance(raw, str) and raw else {}
+        assert got == world.results["parameters"], "the call was accepted but its parameter changed on the way"

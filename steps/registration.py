@@ -49,6 +49,15 @@ def _(world: World, alias: str, device: str, vector_id: str) -> None:
     _register(world, alias, device, token=token_from_vector(world, alias, vector_id))
 
 
+@when(phrase('"{alias}" registers device "{device}" with a token the candidate\'s issuer vended'))
+def _(world: World, alias: str, device: str) -> None:
+    """The two halves together: the service must accept what the issuer vends, used at once."""
+    identity = world.identity(alias)
+    token = call_candidate("issuing an access token", lambda: world.issuer.issue_token(identity))
+    assert isinstance(token, str), f"the issuer returned {type(token).__name__}, not the token text"
+    _register(world, alias, device, token=token)
+
+
 @when(phrase('"{alias}" registers device "{device}" with a token that has no push credential'))
 def _(world: World, alias: str, device: str) -> None:
     grants = {"voice": tokens.voice_grant(incoming_allow=True)}

@@ -59,3 +59,15 @@ def _(world: World, alias: str, token_alias: str, count: int) -> None:
         )
         decoded = tokens.decode_untrusted(request.access_token)
         assert decoded.payload["grants"]["identity"] == identity, "the registration token names another identity"
+        _assert_valid_when_used(decoded.payload, request.at_ms)
+
+
+def _assert_valid_when_used(payload: dict[str, object], at_ms: int) -> None:
+    """A vended token is no proof of a usable one: it must not have expired before the client used it."""
+    at_s = at_ms // 1_000
+    exp, nbf = payload.get("exp"), payload.get("nbf")
+    assert isinstance(exp, int) and exp > at_s, (
+        f"the client registered at {at_s} (epoch s, the suite's clock) with an access token that expired at {exp}: "
+        "fetch a fresh token for each registration; the voice service refuses expired ones"
+    )
+    assert not isinstance(nbf, int) or nbf <= at_s, f"the client registered with a token not valid before {nbf}"

@@ -43,7 +43,13 @@ def _(world: World, device: str, vector_id: str) -> None:
     raw = _only_push(world, device).data.get("twi_params")
     assert isinstance(raw, str), f"the push carries no twi_params string (got {raw!r})"
     expected = twi_params.expected_map(_pairs(vector))
-    decoded = twi_params.decode(raw)
+    try:  # the service is judged strictly: the documented 2.x decoder throws on a stray '%'
+        decoded = twi_params.decode_strict(raw)
+    except twi_params.MalformedTwiParams as exc:
+        raise AssertionError(
+            f"twi_params {raw!r} is not a valid URL-encoded string ({exc}); the documented 2.x decoder "
+            f"(URLDecoder.decode) throws on it. A conforming encoding is {twi_params.encode(_pairs(vector))!r}"
+        ) from exc
     assert decoded == expected, (
         f"twi_params {raw!r} decodes to {decoded}; the TwiML parameters were {expected} "
         f"(a conforming encoding is {twi_params.encode(_pairs(vector))!r})"

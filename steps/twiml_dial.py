@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from typing import Any
 
 from pytest_bdd import scenarios, then, when
@@ -73,3 +74,60 @@ def _(world: World) -> None:
 def _(world: World) -> None:
     call = _call(world)
     assert "root:" not in call.message, "the refusal message contains the contents of /etc/passwd"
+
+
+@then(phrase('the voice service refuses the call without a push, or rings "{alias}" once'))
+def _(world: World, alias: str) -> None:
+    """Both answers are safe for a DOCTYPE with nothing to expand; only a wrong ring is a failure."""
+    call = _call(world)
+    pushes = world.call_pushes()
+    if not call.accepted:
+        assert not pushes, f"the call was refused, yet {len(pushes)} push(es) were sent"
+        return
+    device = f"{alias}-phone"
+    accepted = [p for p in world.pushes_to(device) if p.status == 200]
+    assert len(accepted) == 1, f"the call was accepted, but {device} received {len(accepted)} pushes; expected 1"
+    others = sorted({world.device_alias(p.token) for p in pushes if p.token != world.device(device)})
+    assert not others, f"the call was accepted, but it also rang {others}"
+
+
+@when(phrase('the voice service is handed a generated Dial to "{first}" and "{second}" with generated parameters'))
+def _(world: World, first: str, second: str) -> None:
+    """Data as it varies in real use, under the seed: client order, letter case, spaces inside and around values."""
+    aliases = [first, second]
+    world.data.faker.random.shuffle(aliases)
+    response = ET.Element("Response")
+    dial = ET.SubElement(response, "Dial", {"callerId": f"client:{world.identity('alice')}"})
+    expected: dict[str, dict[str, str | None]] = {}
+    for alias in aliases:
+        client = ET.SubElement(dial, "Client")
+        ET.SubElement(client, "Identity").text = world.identity(alias)
+        pairs = [(f"{alias}_{n}", world.data.parameter_value()) for n in range(world.data.faker.random_int(1, 3))]
+        for name, value in pairs:
+            ET.SubElement(client, "Parameter", {"name": name, "value": value})
+        expected[alias] = twi_params.expected_map(pairs)
+    world.results["expected_parameters"] = expected
+    document = ET.tostring(response, encoding="unicode")
+    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
+
+
+@then(
+    phrase(
+        '"{first_device}" and "{second_device}" each receive one push of one call, with their own parameters unchanged'
+    )
+)
+def _(world: World, first_device: str, second_device: str) -> None:
+    expected: dict[str, dict[str, str | None]] = world.results["expected_parameters"]
+    sids: set[object] = set()
+    for device in (first_device, second_device):
+        alias = device.split("-")[0]
+        pushes = [p for p in world.pushes_to(device) if p.status == 200]
+        assert len(pushes) == 1, f"{device} received {len(pushes)} pushes; expected 1"
+        raw = pushes[0].data.get("twi_params")
+        got = twi_params.decode(raw) if isinstance(raw, str) and raw else {}
+        assert got == expected[alias], (
+            f"the push to {device} carries parameters {got}; its <Client> had {expected[alias]} "
+            "(spaces inside and around a value are part of it)"
+        )
+        sids.add(pushes[0].data.get("twi_call_sid"))
+    assert len(sids) == 1, f"the clients of one <Dial> were rung in {len(sids)} calls"

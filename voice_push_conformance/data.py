@@ -50,9 +50,22 @@ class DataFactory:
         return prefix + self._chars(HEX, 32)
 
     def identity(self, alias: str) -> str:
-        """An identity the mobile SDKs accept (letters, digits, underscore), fresh per call."""
+        """An identity the mobile SDKs accept (letters, digits, underscore), fresh per call.
+
+        Real identities come in every letter case, so the case varies under the seed: a
+        service that lowercases, or compares without case, shows it. Surrounding spaces are
+        not varied: TwiML readers trim the <Identity> text, so no client can have them.
+        """
         stem = "".join(ch for ch in alias.lower() if ch.isalnum()) or "user"
-        return f"{stem}_{self._chars(HEX, 10)}"
+        stem = self.faker.random_element((stem, stem.capitalize(), stem.upper(), stem.capitalize()))
+        suffix = "".join(ch.upper() if self.faker.boolean() else ch for ch in self._chars(HEX, 10))
+        return f"{stem}_{suffix}"
+
+    def parameter_value(self) -> str:
+        """A custom parameter value as people type them: words, doubled and surrounding spaces."""
+        words = self.faker.words(nb=self.faker.random_int(1, 3))
+        inner = self.faker.random_element((" ", "  ")).join(words)
+        return self.faker.random_element(("", " ", "  ")) + inner + self.faker.random_element(("", " ", "  "))
 
     def fcm_token(self) -> str:
         return f"{self._chars(_B64URL, 22)}:APA91b{self._chars(_B64URL, 134)}"

@@ -43,72 +43,109 @@ class Row:
         return self.got == self.expected
 
 
-def _pytest_args(name: str, target_prefix: str, out: Path) -> list[str]:
+def _pytest_args(target: str, out: Path) -> list[str]:
     return [
         "steps", "-q", "-p", "no:hypothesispytest", "-p", "no:xdist", "--seed", SEED,
-        "--target", f"{target_prefix}mutant:{name}", "--verdict-file", str(out),
+        "--target", target, "--verdict-file", str(out),
     ]  # fmt: skip
 
 
-def _row(name: str, out: Path, seconds: float, log: str) -> Row:
-    mutant = mutants.get(name)
-    expected = EXPECTED[catalogue.load()[mutant.breaks].level]
+@dataclass(frozen=True)
+class SuiteRun:
+    """One whole-suite run against one target: its requirement verdicts, or why there are none."""
+
+    key: str
+    verdicts: dict[str, str] | None
+    log_tail: str
+    seconds: float
+
+
+def _outcome(key: str, out: Path, seconds: float, log: str) -> SuiteRun:
+    tail = " | ".join(log.strip().splitlines()[-5:])
     if not out.exists():
-        detail = log.strip().splitlines()[-5:]
-        return Row(name, mutant.breaks, expected, "error: " + " | ".join(detail), (), seconds)
+        return SuiteRun(key, None, tail, seconds)
     verdicts: dict[str, str] = json.loads(out.read_text(encoding="utf-8"))["requirements"]
-    collateral = tuple(sorted(r for r, v in verdicts.items() if v != "pass" and r != mutant.breaks))
-    return Row(name, mutant.breaks, expected, verdicts.get(mutant.breaks, "not run"), collateral, seconds)
+    return SuiteRun(key, verdicts, tail, seconds)
 
 
-def run_mutant(name: str, target_prefix: str, workdir: Path) -> Row:
-    """One mutant in a fresh Python process (portable, and what a vendor would run)."""
-    out = workdir / f"{name}.json"
+def run_suite(key: str, target: str, workdir: Path) -> SuiteRun:
+    """The suite against one target in a fresh Python process (portable, and what a vendor would run)."""
+    out = workdir / f"{key}.json"
     started = time.perf_counter()
     completed = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "pytest", *_pytest_args(name, target_prefix, out)],
+        [sys.executable, "-m", "pytest", *_pytest_args(target, out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
     )
-    return _row(name, out, time.perf_counter() - started, completed.stdout + completed.stderr)
+    return _outcome(key, out, time.perf_counter() - started, completed.stdout + completed.stderr)
 
 
-def run_forked(names: list[str], target_prefix: str, workdir: Path, jobs: int) -> list[Row]:
-    """Every mutant in a child forked from this process, which imported the heavy libraries once.
+def run_suite_forked(runs: list[tuple[str, str]], workdir: Path, jobs: int) -> list[SuiteRun]:
+    """Each (key, target) in a child forked from this process, which imported the heavy libraries once.
 
     Start-up is most of a run's cost; forking skips it. Children use plain asserts, because
-    modules imported before pytest starts cannot be assertion-rewritten.
+    modules imported before pytest starts cannot be assertion-rewritten. Shared by the kill
+    matrix and the tolerance matrix.
     """
     import pytest  # noqa: PLC0415
 
     import voice_push_conformance.pytest_plugin  # noqa: F401, PLC0415 - pre-import for the children
 
     os.chdir(ROOT)
-    pending = list(names)
+    pending = list(runs)
     running: dict[int, tuple[str, float]] = {}
-    rows: list[Row] = []
+    outcomes: list[SuiteRun] = []
     while pending or running:
         while pending and len(running) < jobs:
-            name = pending.pop(0)
-            out = workdir / f"{name}.json"
+            key, target = pending.pop(0)
+            out = workdir / f"{key}.json"
             pid = os.fork()
             if pid == 0:  # the child: never returns
                 code = 3
                 try:
-                    fd = os.open(workdir / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    fd = os.open(workdir / f"{key}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                     os.dup2(fd, 1)
                     os.dup2(fd, 2)
-                    code = int(pytest.main([*_pytest_args(name, target_prefix, out), "--assert=plain"]))
+                    code = int(pytest.main([*_pytest_args(target, out), "--assert=plain"]))
                 finally:
                     os._exit(code)
-            running[pid] = (name, time.perf_counter())
+            running[pid] = (key, time.perf_counter())
         pid, _ = os.wait()
-        name, started = running.pop(pid)
-        log_text = (workdir / f"{name}.log").read_text(encoding="utf-8", errors="replace")
-        rows.append(_row(name, workdir / f"{name}.json", time.perf_counter() - started, log_text))
-    return rows
+        key, started = running.pop(pid)
+        log_text = (workdir / f"{key}.log").read_text(encoding="utf-8", errors="replace")
+        outcomes.append(_outcome(key, workdir / f"{key}.json", time.perf_counter() - started, log_text))
+    return outcomes
+
+
+def run_suites(runs: list[tuple[str, str]], workdir: Path, jobs: int, *, fork: bool = True) -> list[SuiteRun]:
+    """Forked where the platform allows it, else one fresh process per run."""
+    if fork and hasattr(os, "fork"):
+        return run_suite_forked(runs, workdir, jobs)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(lambda run: run_suite(run[0], run[1], workdir), runs))
+
+
+def _row(run: SuiteRun) -> Row:
+    mutant = mutants.get(run.key)
+    expected = EXPECTED[catalogue.load()[mutant.breaks].level]
+    if run.verdicts is None:
+        return Row(run.key, mutant.breaks, expected, "error: " + run.log_tail, (), run.seconds)
+    verdicts = run.verdicts
+    collateral = tuple(sorted(r for r, v in verdicts.items() if v != "pass" and r != mutant.breaks))
+    return Row(run.key, mutant.breaks, expected, verdicts.get(mutant.breaks, "not run"), collateral, run.seconds)
+
+
+def run_mutant(name: str, target_prefix: str, workdir: Path) -> Row:
+    """One mutant in a fresh Python process."""
+    return _row(run_suite(name, f"{target_prefix}mutant:{name}", workdir))
+
+
+def run_forked(names: list[str], target_prefix: str, workdir: Path, jobs: int) -> list[Row]:
+    """Every mutant in a forked child (see :func:`run_suite_forked`)."""
+    runs = [(name, f"{target_prefix}mutant:{name}") for name in names]
+    return [_row(run) for run in run_suite_forked(runs, workdir, jobs)]
 
 
 def unproven() -> list[str]:
@@ -152,11 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown mutants: {', '.join(unknown)}")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        if args.no_fork or not hasattr(os, "fork"):
-            with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-                rows = list(pool.map(lambda n: run_mutant(n, args.target_prefix, Path(tmp)), names))
-        else:
-            rows = run_forked(names, args.target_prefix, Path(tmp), args.jobs)
+        runs = [(name, f"{args.target_prefix}mutant:{name}") for name in names]
+        rows = [_row(run) for run in run_suites(runs, Path(tmp), args.jobs, fork=not args.no_fork)]
     missing = [] if args.only else unproven()
     print(render(rows, missing))
     print(f"({time.perf_counter() - started:.1f} s with {args.jobs} jobs)")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from voice_push_conformance.mutants import mutant
 from voice_push_conformance.reference import ReferenceVoiceService
 from voice_push_conformance.reference.service import Binding, Grant
+from voice_push_conformance.target import RegistrationResult
 
 
 @mutant("limit-none", "LIMIT-TEN", "notifies every registered device, however many")
@@ -42,3 +46,76 @@ class _GlobalLimitService(ReferenceVoiceService):
         newest = sorted(self._bindings.values(), key=lambda b: b.sequence, reverse=True)[:10]
         allowed = {id(b) for b in newest}
         return [b for b in bindings if id(b) in allowed]
+
+
+class _SoftDeleteService(ReferenceVoiceService):
+    """Marks registrations inactive instead of deleting them, and skips them only after choosing the ten."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._inactive: set[tuple[str, str, str]] = set()
+
+    @staticmethod
+    def _key(binding: Binding) -> tuple[str, str, str]:
+        return (binding.identity, binding.push_credential_sid, binding.device_token)
+
+    def recipients(self, bindings: list[Binding]) -> list[Binding]:
+        chosen = super().recipients(bindings)  # the ten most recent, inactive ones included
+        return [b for b in chosen if self._key(b) not in self._inactive]
+
+    def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
+        result = super().register(access_token, channel, device_token)
+        if result.ok:
+            grant = self.validate_token(access_token)
+            self._inactive.discard((grant.identity, grant.push_credential_sid, device_token))
+        return result
+
+
+@mutant("limit-counts-unregistered", "LIMIT-TEN", "an unregistered device still takes one of the ten places")
+class _CountsUnregisteredService(_SoftDeleteService):
+    def unregister(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
+        outcome = self._authenticate(access_token, channel, device_token)
+        if isinstance(outcome, RegistrationResult):
+            return outcome
+        key = (outcome.identity, outcome.push_credential_sid, device_token)
+        if key not in self._bindings or key in self._inactive:
+            return RegistrationResult(404, 31404, "no such registration")
+        self._inactive.add(key)
+        return RegistrationResult(204, None, "unregistered")
+
+
+@mutant("limit-counts-uninstalled", "LIMIT-TEN", "a device FCM reported UNREGISTERED still takes one of the ten places")
+class _CountsUninstalledService(_SoftDeleteService):
+    def _forget(self, binding: Binding) -> None:
+        self._inactive.add(self._key(binding))
+
+
+@mutant("limit-evicts-beyond-ten", "LIMIT-TEN", "stores at most ten registrations per identity, dropping the oldest")
+class _CappedStoreService(ReferenceVoiceService):
+    def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
+        result = super().register(access_token, channel, device_token)
+        if result.ok:
+            identity = self.validate_token(access_token).identity
+            with self._lock:
+                keys = sorted(self._keys_by_identity.get(identity, ()), key=lambda k: self._bindings[k].sequence)
+                for key in keys[:-10]:
+                    self._drop(key)
+        return result
+
+
+@mutant(
+    "limit-revives-old-position",
+    "LIMIT-REFRESH",
+    "a device registered again after an unregister gets back its first place in the order",
+)
+class _RevivingService(ReferenceVoiceService):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._first_sequence: dict[str, int] = {}
+
+    def refreshed(self, existing: Binding | None, grant: Grant, device_token: str) -> Binding:
+        fresh = super().refreshed(existing, grant, device_token)
+        if existing is not None:
+            return fresh  # a refresh of a live registration moves it up, as it should
+        first = self._first_sequence.setdefault(device_token, fresh.sequence)
+        return replace(fresh, sequence=first)

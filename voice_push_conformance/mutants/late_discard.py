@@ -55,3 +55,13 @@ class _DiscardUnstampedClient(ReferenceClient):
         if params.get("timestamp") is None:
             return "discard", "no timestamp"
         return super().lateness(params)
+
+
+@mutant(
+    "late-two-sided",
+    "LATE-DISCARD",
+    "also discards a push stamped more than 60 000 ms ahead of the device clock",
+)
+class _TwoSidedClient(ReferenceClient):
+    def is_late(self, timestamp_ms: int) -> bool:
+        return abs(self.env.clock.now_ms() - timestamp_ms) > self.LATE_AFTER_MS

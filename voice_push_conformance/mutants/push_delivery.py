@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import requests
 
@@ -128,3 +129,41 @@ class _NoSizeCheckService(ReferenceVoiceService):
 class _TruncatingService(ReferenceVoiceService):
     def encode_parameters(self, leg: twiml.ClientLeg) -> str | None:
         return super().encode_parameters(replace(leg, parameters=tuple((k, v[:128]) for k, v in leg.parameters)))
+
+
+@mutant(
+    "push-notification-block",
+    "PUSH-CALL-PAYLOAD",
+    "adds a notification block, so a backgrounded Android app never sees the call",
+)
+class _NotificationService(ReferenceVoiceService):
+    def message(self, binding: Binding, data: dict[str, str]) -> dict[str, Any]:
+        return {**super().message(binding, data), "notification": {"title": "Incoming call", "body": data["twi_from"]}}
+
+
+@mutant(
+    "push-size-counts-parameters-only",
+    "PUSH-SIZE-LIMIT",
+    "compares only the encoded twi_params with FCM's 4096-byte limit, forgetting the other keys",
+)
+class _ParamsOnlySizeService(ReferenceVoiceService):
+    def payload_error(self, data: dict[str, str]) -> CallResult | None:
+        return super().payload_error({"twi_params": data.get("twi_params", "")})
+
+
+@mutant(
+    "push-size-counts-characters",
+    "PUSH-SIZE-LIMIT",
+    "measures the parameters in characters before URL-encoding, not the bytes FCM counts",
+)
+class _CharacterSizeService(ReferenceVoiceService):
+    def payload_error(self, data: dict[str, str]) -> CallResult | None:
+        from voice_push_conformance.codecs import twi_params  # noqa: PLC0415
+        from voice_push_conformance.reference.service import MAX_PUSH_DATA_BYTES  # noqa: PLC0415
+
+        decoded = twi_params.decode(data["twi_params"]) if data.get("twi_params") else {}
+        unencoded = "&".join(f"{k}={v or ''}" for k, v in decoded.items())
+        size = sum(len(k) + len(v) for k, v in {**data, "twi_params": unencoded}.items())  # characters
+        if size > MAX_PUSH_DATA_BYTES:
+            return CallResult(accepted=False, code=31103, message=f"{size} characters of data")
+        return None

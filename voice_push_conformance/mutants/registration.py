@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from voice_push_conformance.codecs import tokens
 from voice_push_conformance.mutants import mutant
-from voice_push_conformance.reference import ReferenceVoiceService
+from voice_push_conformance.reference import ReferenceIssuer, ReferenceVoiceService
 from voice_push_conformance.reference.service import Binding, Grant, TokenRejected
 from voice_push_conformance.target import RegistrationResult
 
@@ -178,3 +179,58 @@ class _AnyIdentityService(ReferenceVoiceService):
             if isinstance(credential, str) and credential:
                 return Grant(identity=identity, push_credential_sid=credential)
         return super().grant_of(payload)
+
+
+@mutant(
+    "reg-reregister-keeps-expiry",
+    "REG-EXPIRY",
+    "registering a device again moves it up but does not restart its one-year expiry",
+)
+class _StickyExpiryService(ReferenceVoiceService):
+    def refreshed(self, existing: Binding | None, grant: Grant, device_token: str) -> Binding:
+        fresh = super().refreshed(existing, grant, device_token)
+        if existing is None:
+            return fresh
+        return Binding(
+            fresh.identity,
+            fresh.push_credential_sid,
+            device_token,
+            existing.registered_at_ms,
+            existing.last_push_ms,
+            fresh.sequence,
+        )
+
+
+@mutant(
+    "reg-exp-leeway-15min",
+    "REG-BAD-TOKEN",
+    "allows 15 minutes of clock leeway on exp, far beyond what RFC 7519's 'small leeway' means",
+)
+class _LongLeewayService(ReferenceVoiceService):
+    def check_times(self, payload: Mapping[str, Any]) -> None:
+        now_s = self.now_ms() // 1_000
+        exp = payload.get("exp")
+        if isinstance(exp, int) and not isinstance(exp, bool) and now_s - 900 < exp <= now_s:
+            payload = {**payload, "exp": now_s + 1}
+        super().check_times(payload)
+
+
+@mutant(
+    "e2e-issuer-clock-ahead",
+    "REG-VALID",
+    "the issuer writes its issue second one ahead (nbf, jti), so its tokens are not valid yet when used at once",
+)
+class _ClockAheadIssuer(ReferenceIssuer):
+    def issued_at_s(self) -> int:
+        return super().issued_at_s() + 1
+
+
+@mutant(
+    "reg-identity-lowercased",
+    "REG-VALID",
+    "stores registrations under the lowercased identity, so a mixed-case identity is never rung",
+)
+class _LowercaseIdentityService(ReferenceVoiceService):
+    def grant_of(self, payload: Mapping[str, Any]) -> Grant:
+        grant = super().grant_of(payload)
+        return replace(grant, identity=grant.identity.lower())

@@ -55,3 +55,32 @@ class _TwoYearClient(ReferenceClient):
 )
 class _YearlyClient(ReferenceClient):
     REREGISTER_AFTER_MS = 365 * MS_PER_DAY
+
+
+@mutant(
+    "cadence-renewal-not-remembered",
+    "CADENCE-SAME-TOKEN",
+    "stamps the registration time only when the token changes, so after a renewal it registers at every start",
+)
+class _ForgetfulRenewalClient(ReferenceClient):
+    def remember_registration(self, device_token: str) -> None:
+        if device_token != self.stored_token:
+            super().remember_registration(device_token)
+
+
+@mutant(
+    "cadence-stale-access-token",
+    "CADENCE-YEARLY",
+    "fetches one access token at first start and registers with it ever after, long past its expiry",
+)
+class _CachedTokenClient(ReferenceClient):
+    cached_access_token: str | None = None
+
+    def on_device_token(self, device_token: str) -> None:
+        if not self.should_register(device_token):
+            return
+        if self.cached_access_token is None:
+            self.cached_access_token = self.env.fetch_access_token()
+        result = self.env.registrar.register(self.cached_access_token, "fcm", device_token)
+        if result.ok:
+            self.remember_registration(device_token)

@@ -81,3 +81,16 @@ class _RebuiltRawClient(ReferenceClient):
             return handled
         rebuilt = urlencode({k: v or "" for k, v in handled.custom_parameters.items()}, quote_via=quote)
         return replace(handled, raw_params=rebuilt)
+
+
+@mutant(
+    "params-percent-unescaped",
+    "PARAMS-ENCODE",
+    "leaves a '%' unescaped unless it looks like an escape ('discount=50%+off'); lenient decoders still read it",
+)
+class _RawPercentService(ReferenceVoiceService):
+    def encode_parameters(self, leg: twiml.ClientLeg) -> str | None:
+        import re  # noqa: PLC0415
+
+        encoded = super().encode_parameters(leg)
+        return re.sub(r"%25(?![0-9A-Fa-f]{2})", "%", encoded) if encoded is not None else None

@@ -8,6 +8,7 @@ from dataclasses import replace
 from voice_push_conformance.codecs import twiml
 from voice_push_conformance.mutants import mutant
 from voice_push_conformance.reference import ReferenceVoiceService
+from voice_push_conformance.target import CallResult
 
 
 @mutant(
@@ -50,3 +51,25 @@ class _IdentityOnlyService(ReferenceVoiceService):
         if "<Identity>" not in document:
             raise twiml.TwimlError("<Client> needs an <Identity>")
         return super().parse_twiml(document)
+
+
+@mutant("twiml-trims-parameter-values", "TWIML-DIAL-CLIENT", "trims the spaces around each <Parameter> value")
+class _TrimmingService(ReferenceVoiceService):
+    def parse_twiml(self, document: str) -> twiml.Dial:
+        dial = super().parse_twiml(document)
+        return replace(
+            dial,
+            clients=tuple(replace(c, parameters=tuple((n, v.strip()) for n, v in c.parameters)) for c in dial.clients),
+        )
+
+
+@mutant(
+    "twiml-doctype-silently-dropped",
+    "TWIML-XML-ATTACKS",
+    "refuses DTDs with entities, but answers a bare DOCTYPE as accepted while ringing nobody",
+)
+class _SilentDropService(ReferenceVoiceService):
+    def place_call(self, twiml_document: str) -> CallResult:
+        if "<!DOCTYPE" in twiml_document and "[" not in twiml_document:
+            return CallResult(accepted=True, call_sid=self._sid("CA", "dropped", twiml_document), message="dialled")
+        return super().place_call(twiml_document)

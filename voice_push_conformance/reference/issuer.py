@@ -58,6 +58,10 @@ class ReferenceIssuer:
         """The helper libraries' jti: the API key SID, a dash, the issue second."""
         return f"{self.issuer_sid()}-{issued_at_s}"
 
+    def time_claims(self) -> dict[str, bool]:
+        """Which start-of-validity claims to write: twilio-python writes nbf and no iat."""
+        return {"with_nbf": True, "with_iat": False}
+
     def call_timestamp(self) -> str:
         """The late-discard workaround's stamp: UTC epoch milliseconds, as a string."""
         return str(self.context.clock.now_ms())
@@ -77,6 +81,7 @@ class ReferenceIssuer:
             ttl_s=self.ttl_s(),
             algorithm=self.algorithm(),
             headers=self.headers(),
+            **self.time_claims(),
         )
 
     def answer_call(self, caller: str, callee_identity: str, parameters: Mapping[str, str]) -> str:

@@ -334,9 +334,13 @@ class ReferenceVoiceService:
         with self._lock:
             self._drop((binding.identity, binding.push_credential_sid, binding.device_token))
 
+    def message(self, binding: Binding, data: dict[str, str]) -> dict[str, Any]:
+        """A data-only message: a notification block would go to the tray, never to the SDK."""
+        return {"token": binding.device_token, "data": data, "android": self.android_config()}
+
     def _push(self, binding: Binding, data: dict[str, str]) -> Delivery:
         credential = self.push_credentials[binding.push_credential_sid]
-        body = {"message": {"token": binding.device_token, "data": data, "android": self.android_config()}}
+        body = {"message": self.message(binding, data)}
         try:
             response = self._http.post(
                 self.context.fcm.send_url(credential.project_id),
@@ -371,12 +375,18 @@ class ReferenceVoiceService:
             refusal = self.payload_error(self.call_data(call_sid, dial, leg, self._sid("RU", "size", serial)))
             if refusal is not None:
                 return refusal
-        deliveries: list[Delivery] = []
+        pushes: list[tuple[Binding, dict[str, str]]] = []
         for leg in dial.clients:
             for n, binding in enumerate(self.recipients(self._live_bindings(leg.identity))):
-                data = self.call_data(call_sid, dial, leg, self._sid("RU", "msg", serial, leg.identity, n))
-                deliveries.append(self._push(binding, data))
+                pushes.append(
+                    (binding, self.call_data(call_sid, dial, leg, self._sid("RU", "msg", serial, leg.identity, n)))
+                )
+        deliveries = self.deliver(pushes)
         return CallResult(accepted=True, call_sid=call_sid, message="dialled", deliveries=tuple(deliveries))
+
+    def deliver(self, pushes: list[tuple[Binding, dict[str, str]]]) -> list[Delivery]:
+        """Send a call's pushes one after another (a variant sends them in parallel)."""
+        return [self._push(binding, data) for binding, data in pushes]
 
 
 def _fcm_error_code(response: requests.Response) -> str | None:

@@ -1,0 +1,97 @@
+"""Legitimate variants: correct implementations that differ from the reference where the source allows.
+
+Each variant swaps one reference role for a subclass that makes a different, allowed
+choice (a token shape another helper library emits, a status code HTTP permits, another
+storage or delivery strategy), and names the clause or source that allows it. The
+tolerance matrix (``python -m voice_push_conformance.tolerance``) runs the suite against
+every variant and fails on any verdict other than pass, unless the variant documents why
+that verdict is justified: proof that the suite does not fail correct implementations.
+
+A variant is reached as the target ``voice_push_conformance.variants:NAME`` with the
+dashes of its name written as underscores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from voice_push_conformance import reference
+from voice_push_conformance.reference import ReferenceClient, ReferenceIssuer, ReferenceVoiceService
+from voice_push_conformance.target import Candidate, CandidateFactory, HarnessContext
+
+MODULES = ("issuer", "service", "client")
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    description: str
+    allowed_by: str  # the clause or source that allows the difference
+    tolerated: Mapping[str, str] = field(default_factory=dict)  # requirement id -> why a non-pass is justified
+    issuer: type[ReferenceIssuer] = ReferenceIssuer
+    service: type[ReferenceVoiceService] = ReferenceVoiceService
+    client: type[ReferenceClient] = ReferenceClient
+
+    @property
+    def target(self) -> str:
+        return f"{__name__}:{self.name.replace('-', '_')}"
+
+    def build(self, context: HarnessContext) -> Candidate:
+        return reference.build(
+            context,
+            issuer=self.issuer,
+            service=self.service,
+            client=self.client,
+            description=f"variant {self.name}: {self.description}",
+        )
+
+
+CATALOGUE: dict[str, Variant] = {}
+
+RoleClass = type[ReferenceIssuer] | type[ReferenceVoiceService] | type[ReferenceClient]
+
+
+def variant(
+    name: str, description: str, *, allowed_by: str, tolerated: Mapping[str, str] | None = None
+) -> Callable[[RoleClass], RoleClass]:
+    """Register the decorated subclass of one reference role as a legitimate variant."""
+
+    def register(cls: RoleClass) -> RoleClass:
+        if name in CATALOGUE:
+            raise ValueError(f"variant {name!r} is defined twice")
+        if not allowed_by.strip():
+            raise ValueError(f"variant {name!r} must name the clause or source that allows it")
+        base = Variant(name, description, allowed_by, dict(tolerated or {}))
+        if issubclass(cls, ReferenceIssuer):
+            entry = Variant(**{**base.__dict__, "issuer": cls})
+        elif issubclass(cls, ReferenceVoiceService):
+            entry = Variant(**{**base.__dict__, "service": cls})
+        else:
+            entry = Variant(**{**base.__dict__, "client": cls})
+        CATALOGUE[name] = entry
+        return cls
+
+    return register
+
+
+def get(name: str) -> Variant:
+    return CATALOGUE[name]
+
+
+def __getattr__(attr: str) -> CandidateFactory:
+    """``voice_push_conformance.variants:token_node_shape`` is the factory of variant token-node-shape."""
+    entry = CATALOGUE.get(attr.replace("_", "-"))
+    if entry is None or attr.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {attr!r} (and no variant of that name)")
+    return entry.build
+
+
+def _load() -> None:
+    import importlib  # noqa: PLC0415
+
+    for module in MODULES:
+        importlib.import_module(f"{__name__}.{module}")
+
+
+_load()
