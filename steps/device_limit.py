@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pytest_bdd import given, scenarios, then, when
 
 from voice_push_conformance.stepkit import phrase
-from voice_push_conformance.world import World
+from voice_push_conformance.world import World, call_candidate
 
 scenarios("device_limit.feature")
 
@@ -59,6 +59,15 @@ def _(world: World, count: int, alias: str) -> None:
 @when(phrase('device "{device}" of "{alias}" registers again'))
 def _(world: World, device: str, alias: str) -> None:
     _register(world, alias, device)
+
+
+@when(phrase('device "{device}" of "{alias}" is unregistered'))
+def _(world: World, device: str, alias: str) -> None:
+    token = world.device(device)
+    access = world.access_token(alias)
+    result = call_candidate(f"unregistering {device}", lambda: world.service.unregister(access, "fcm", token))
+    assert result.ok, f"setting up: unregistering {device} was refused (status {result.status}, code {result.code})"
+    _order(world, alias).remove(device)
 
 
 @then(phrase('exactly the {count:d} most recently registered devices of "{alias}" receive a call push'))

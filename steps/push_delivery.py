@@ -182,7 +182,7 @@ def _(world: World) -> None:
     for push in pushes:
         assert push.status == 200 and not push.schema_errors, f"a malformed push was sent: {push.summary()[:300]}"
         raw = push.data.get("twi_params")
-        got = twi_params.decode(raw) if isinstance(raw, str) and raw else {}
+        got = twi_params.decode_pushed(raw) if isinstance(raw, str) and raw else {}
         assert got == expected, (
             "the call was accepted but the parameters changed on the way: "
             f"{sorted(k for k in expected if got.get(k) != expected[k])} differ; refuse what you cannot carry"

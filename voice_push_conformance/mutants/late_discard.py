@@ -22,7 +22,7 @@ class _NoStampIssuer(ReferenceIssuer):
         return twiml.build_dial(callee_identity, list(parameters.items()), caller_id=caller)
 
 
-@mutant("discard-at-boundary", "LATE-DISCARD", "discards a push exactly 60 000 ms late (>= instead of >)")
+@mutant("discard-at-boundary", "LATE-DISCARD-BOUNDARY", "discards a push exactly 60 000 ms late (>= instead of >)")
 class _BoundaryClient(ReferenceClient):
     def is_late(self, timestamp_ms: int) -> bool:
         return self.env.clock.now_ms() >= timestamp_ms + self.LATE_AFTER_MS

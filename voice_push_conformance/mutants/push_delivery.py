@@ -63,7 +63,7 @@ class _NoAndroidService(ReferenceVoiceService):
         return {}
 
 
-@mutant("push-four-week-ttl", "PUSH-TTL-ZERO", "keeps FCM's four-week TTL, as the service did in 2018")
+@mutant("push-four-week-ttl", "PUSH-REACHABLE-ONLY", "keeps FCM's four-week TTL, as the service did in 2018")
 class _FourWeekTtlService(ReferenceVoiceService):
     def android_config(self) -> dict[str, str]:
         return {"priority": "high", "ttl": "2419200s"}
@@ -128,3 +128,15 @@ class _NoSizeCheckService(ReferenceVoiceService):
 class _TruncatingService(ReferenceVoiceService):
     def encode_parameters(self, leg: twiml.ClientLeg) -> str | None:
         return super().encode_parameters(replace(leg, parameters=tuple((k, v[:128]) for k, v in leg.parameters)))
+
+
+@mutant(
+    "push-oversize-dropped",
+    "PUSH-SIZE-REFUSED",
+    "accepts a call whose push data is too large, and silently sends nothing",
+)
+class _SilentOversizeService(ReferenceVoiceService):
+    def payload_error(self, data: dict[str, str]) -> CallResult | None:
+        if super().payload_error(data) is None:
+            return None
+        return CallResult(accepted=True, call_sid="CA" + "0" * 32, message="dialled")

@@ -61,7 +61,7 @@ class _JsonParamsService(ReferenceVoiceService):
 
 @mutant(
     "params-empty-key",
-    "PARAMS-ABSENT",
+    "PARAMS-ABSENT-MAP",
     "decodes a missing twi_params as the empty string: one empty-named parameter",
 )
 class _EmptyKeyClient(ReferenceClient):
@@ -81,3 +81,11 @@ class _RebuiltRawClient(ReferenceClient):
             return handled
         rebuilt = urlencode({k: v or "" for k, v in handled.custom_parameters.items()}, quote_via=quote)
         return replace(handled, raw_params=rebuilt)
+
+
+@mutant(
+    "params-absent-as-null", "PARAMS-ABSENT", "writes twi_params as the string 'null' when the Dial has no parameters"
+)
+class _NullParamsService(ReferenceVoiceService):
+    def encode_parameters(self, leg: twiml.ClientLeg) -> str | None:
+        return super().encode_parameters(leg) or "null"
