@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from voice_push_conformance.mutants import mutant
 from voice_push_conformance.reference import ReferenceVoiceService
-from voice_push_conformance.reference.service import Binding, Grant
+from voice_push_conformance.reference.service import DEVICE_LIMIT, Binding, Grant
 
 
 @mutant("limit-none", "LIMIT-TEN", "notifies every registered device, however many")
@@ -42,3 +42,18 @@ class _GlobalLimitService(ReferenceVoiceService):
         newest = sorted(self._bindings.values(), key=lambda b: b.sequence, reverse=True)[:10]
         allowed = {id(b) for b in newest}
         return [b for b in bindings if id(b) in allowed]
+
+
+@mutant("limit-counts-removed", "LIMIT-ACTIVE", "keeps an unregistered device's place among the ten most recent")
+class _TombstoneService(ReferenceVoiceService):
+    def _drop(self, key: tuple[str, str, str]) -> Binding | None:
+        removed = super()._drop(key)
+        if removed is not None:
+            self.__dict__.setdefault("_removed", []).append(removed)
+        return removed
+
+    def recipients(self, bindings: list[Binding]) -> list[Binding]:
+        identities = {b.identity for b in bindings}
+        removed = [b for b in self.__dict__.get("_removed", []) if b.identity in identities]
+        ranked = sorted([*bindings, *removed], key=lambda b: b.sequence, reverse=True)[:DEVICE_LIMIT]
+        return [b for b in ranked if b in bindings]

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from voice_push_conformance.codecs import twiml
-from voice_push_conformance.mutants import mutant
-from voice_push_conformance.reference import ReferenceClient, ReferenceIssuer
+from voice_push_conformance.mutants import CATALOGUE, Mutant, mutant
+from voice_push_conformance.reference import ReferenceClient, ReferenceIssuer, ReferenceVoiceService
 
 
 @mutant("stamp-seconds", "LATE-STAMP-MS", "stamps calls in epoch seconds, like the FAQ's example value")
@@ -55,3 +55,18 @@ class _DiscardUnstampedClient(ReferenceClient):
         if params.get("timestamp") is None:
             return "discard", "no timestamp"
         return super().lateness(params)
+
+
+class _FourWeekTtlService(ReferenceVoiceService):
+    def android_config(self) -> dict[str, str]:
+        return {"priority": "high", "ttl": "2419200s"}
+
+
+# Two roles at once: a late push needs a service that keeps it and a client that shows it.
+CATALOGUE["late-push-shown"] = Mutant(
+    "late-push-shown",
+    "LATE-PREMISE",
+    "a service that keeps pushes for four weeks and a client that never discards",
+    service=_FourWeekTtlService,
+    client=_NeverDiscardClient,
+)
