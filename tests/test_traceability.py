@@ -7,6 +7,7 @@ level comes from, and fail when a core MUST has no source clause behind it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +127,7 @@ def test_twi_params_tables_show_the_vectors_literally() -> None:
     """The literal inputs and outputs in twi_params.feature are the vectors' own (one source of truth)."""
     feature = next(f for f in features.load_all() if f.area == "twi_params")
     rows = [row for scenario in feature.scenarios for row in scenario.examples]
-    columns = {
+    columns: dict[str, Callable[[dict[str, Any]], str]] = {
         "twi_params": lambda v: v["encoded"],
         "custom parameters": lambda v: json.dumps(v["decoded"], ensure_ascii=False),
         "documented 2.x map": lambda v: json.dumps(v["decoded"], ensure_ascii=False),

@@ -67,12 +67,12 @@ def traceability_problems() -> list[str]:
                 problems.append(f"{clause.id} names unknown requirement {req}")
             elif clause.id not in known[req].clauses:
                 problems.append(f"{clause.id} names {req}, but {req} does not name {clause.id}")
-    for req in known.values():
-        for cid in req.clauses:
+    for entry in known.values():
+        for cid in entry.clauses:
             if cid not in clauses:
-                problems.append(f"{req.id} names unknown clause {cid}")
-            elif req.id not in clauses[cid].requirements:
-                problems.append(f"{req.id} names {cid}, but {cid} does not name {req.id}")
+                problems.append(f"{entry.id} names unknown clause {cid}")
+            elif entry.id not in clauses[cid].requirements:
+                problems.append(f"{entry.id} names {cid}, but {cid} does not name {entry.id}")
     return sorted(problems)
 
 
