@@ -108,7 +108,8 @@ def _(world: World) -> None:
         assert ms == 0, (
             f"the push to {world.device_alias(push.token)} has ttl {ttl!r}"
             + (" (FCM's default of four weeks)" if ttl is None else "")
-            + "; with any TTL above zero an offline device rings for a call that ended long ago"
+            + "; ttl 0 is FCM's documented way to deliver only to devices reachable now, and a positive TTL "
+            + "lets an offline device receive the push up to that long after the call was placed"
         )
 
 

@@ -37,6 +37,7 @@ class Scenario:
     steps: tuple[Step, ...]  # background steps first
     examples: tuple[dict[str, str], ...]  # one dict per Examples row; () for plain scenarios
     rule: str = ""  # the Rule: block the scenario sits in, if any
+    description: str = ""  # the prose under the title: readings of an ambiguity, or why a level
 
     @property
     def requirements(self) -> tuple[str, ...]:
@@ -119,6 +120,7 @@ def _children(
                 steps=tuple(background + steps),
                 examples=tuple(rows),
                 rule=rule,
+                description=raw.get("description", "").strip(),
             )
         )
 
