@@ -3,8 +3,8 @@ Feature: Discarding late call notifications
   long after the call has ended. The documented workaround has two halves. The
   application server stamps each dialled <Client> with a "timestamp" <Parameter>: the
   current UTC time in epoch milliseconds. The client compares that stamp with the device
-  clock and discards the push when the device time is more than 60 000 ms past it;
-  otherwise it shows the call.
+  clock and discards the push when the device time is "significantly later" (the FAQ's
+  sample code: more than 60 000 ms past it); otherwise it shows the call.
 
   Source: Voice Android SDK FAQ, "discard a late notification"
   (https://www.twilio.com/docs/voice/sdks/android/faq). Note that the FAQ's own example

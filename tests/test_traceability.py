@@ -71,7 +71,10 @@ def test_profiles_are_well_formed_and_used() -> None:
     names = [p.name for p in catalogue.PROFILES]
     assert len(names) == len(set(names))
     assert {p.kind for p in catalogue.PROFILES} == {"core", "optional"}
-    unused = sorted(set(names) - {r.profile for r in REQUIREMENTS.values()})
+    grouped = catalogue.by_profile()
+    assert list(grouped) == names
+    assert sorted(r.id for members in grouped.values() for r in members) == sorted(REQUIREMENTS)
+    unused = sorted(name for name, members in grouped.items() if not members)
     assert not unused, f"profiles no requirement belongs to: {unused}"
 
 

@@ -166,3 +166,11 @@ def clauses(path: Path = CLAUSES) -> dict[str, Clause]:
             untestable=entry.get("untestable"),
         )
     return found
+
+
+def by_profile() -> dict[str, list[Requirement]]:
+    """Profile name -> its requirements, in PROFILES order then catalogue order (for claims and reports)."""
+    grouped: dict[str, list[Requirement]] = {p.name: [] for p in PROFILES}
+    for requirement in load().values():
+        grouped[requirement.profile].append(requirement)
+    return grouped
