@@ -77,9 +77,9 @@ class Requirement:
     roles: tuple[str, ...]
     statement: str
     sources: tuple[Source, ...]
-    profile: str = "voice-service"
-    basis: str = "source"
-    level_reason: str = ""
+    profile: str  # a name in PROFILES
+    basis: str  # one of BASES: where the level comes from
+    level_reason: str
     clauses: tuple[str, ...] = ()
     standard: str | None = None
     untestable: str | None = None
