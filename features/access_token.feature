@@ -33,7 +33,7 @@ Feature: Access token format
     Then the token is valid at the moment it was issued
     And the token expires at most 86400 seconds after it was issued
 
-  @TOKEN-JTI @should
+  @TOKEN-JTI @informative
   Scenario: The token id names the API key and the second of issue
     Then the token claim "jti" is the API key SID, a dash and the issue time in seconds
 

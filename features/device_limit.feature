@@ -28,8 +28,11 @@ Feature: Only the 10 most recently registered devices of an identity are notifie
     When "alice" calls "bob"
     Then exactly 10 devices of "bob" receive a call push, once each
 
-  @LIMIT-REFRESH @must
+  @LIMIT-REFRESH @should
   Scenario: Registering the oldest device again brings it back into the ten
+    "Most recent 10 registered" can count a device from its latest registration (as here)
+    or from its first; the FAQ does not say. Apps are told to register again, so the
+    suite recommends the first reading.
     Given 11 devices of "bob" are registered one after another
     When device "bob-device-1" of "bob" registers again
     And "alice" calls "bob"
@@ -54,29 +57,33 @@ Feature: Only the 10 most recently registered devices of an identity are notifie
     Then exactly 10 devices of "bob" receive a call push, once each
     And every device of "bob" is reached once when each call's devices are unregistered before the next call
 
-  @LIMIT-TEN @must
+  @LIMIT-ACTIVE @informative
   Scenario: An unregistered device does not take one of the ten places
+    The FAQ advises no more than 10 "active" registrations, and notifies the "most
+    recent 10 registered". If a removed registration still held its place, fewer than ten
+    devices would ring. The suite expects the "active" reading and records the other.
     Given 11 devices of "bob" are registered one after another
     When "bob" unregisters device "bob-device-11"
     And "alice" calls "bob"
     Then exactly the 10 most recently registered devices of "bob" receive a call push
     And "bob-device-11" receives 0 call pushes
 
-  @LIMIT-TEN @must
+  @PUSH-UNREGISTERED @should
   Scenario: A device FCM reports as uninstalled stops taking one of the ten places
+    Dropping a registration FCM calls UNREGISTERED is a SHOULD (PUSH-UNREGISTERED); once
+    dropped, it is no longer among the registered devices and frees its place.
     Given 11 devices of "bob" are registered one after another
     And the app on "bob-device-11" has been uninstalled
     When "alice" calls "bob"
     And "alice" calls "bob" again
     Then the last call reached exactly the 10 most recently registered devices of "bob" except "bob-device-11"
 
-  @LIMIT-REFRESH @must
-  Scenario: After devices leave and come back, the ten are still the most recently registered
+  @LIMIT-REFRESH @should
+  Scenario: A device that leaves and comes back counts as newly registered
     Given 13 devices of "bob" are registered one after another
-    When "bob" unregisters device "bob-device-13"
-    And "bob" unregisters device "bob-device-1"
+    When "bob" unregisters device "bob-device-1"
     And device "bob-device-1" of "bob" registers again
     And "alice" calls "bob"
     Then exactly the 10 most recently registered devices of "bob" receive a call push
     And "bob-device-1" receives 1 call push
-    And "bob-device-3" receives 0 call pushes
+    And "bob-device-4" receives 0 call pushes

@@ -3,13 +3,17 @@ Feature: Discarding late call notifications
   long after the call has ended. The documented workaround has two halves. The
   application server stamps each dialled <Client> with a "timestamp" <Parameter>: the
   current UTC time in epoch milliseconds. The client compares that stamp with the device
-  clock and discards the push when the device time is more than 60 000 ms past it;
-  otherwise it shows the call.
+  clock and discards the push when the device time is "significantly later" (the FAQ's
+  sample code: more than 60 000 ms past it); otherwise it shows the call.
 
   Source: Voice Android SDK FAQ, "discard a late notification"
   (https://www.twilio.com/docs/voice/sdks/android/faq). Note that the FAQ's own example
   value, 1555825985, is in seconds, while the rule and its Date.now() step use
   milliseconds. The suite follows the rule and reports the example as a finding.
+
+  The FAQ offers all of this as a proposal an app developer can implement, not as an
+  obligation: these scenarios form the optional profile "late-notification-workaround",
+  which a candidate claims only if it implements the workaround.
 
   @LATE-STAMP-MS @must @issuer @voice_webhook
   Scenario: The application server stamps a dialled client in epoch milliseconds
@@ -18,7 +22,7 @@ Feature: Discarding late call notifications
     And the TwiML's timestamp parameter is the current time in epoch milliseconds
 
   @LATE-DISCARD @must @client @clock
-  Scenario Outline: A call push is shown until it is more than 60 000 ms late
+  Scenario Outline: A call push is shown on time and discarded when far too late
     Given a call push for "bob" stamped with the current time
     When <late> ms pass
     Then the client of "bob" <decision> the push
@@ -27,22 +31,39 @@ Feature: Discarding late call notifications
       | case            | late    | decision |
       | just-arrived    | 0       | displays |
       | one-second-late | 1000    | displays |
-      | exactly-60000   | 60000   | displays |
-      | one-ms-past     | 60001   | discards |
       | one-hour-late   | 3600000 | discards |
+
+  @LATE-DISCARD-BOUNDARY @informative @client @clock
+  Scenario Outline: Like the FAQ's sample, a call push is shown until it is more than 60 000 ms late
+    The FAQ's words discard a push when the device time is "significantly later" than its
+    stamp; only its sample code fixes that at more than 60 000 ms. A client with another
+    reasonable threshold follows the words: the suite records whether it follows the sample.
+    Given a call push for "bob" stamped with the current time
+    When <late> ms pass
+    Then the client of "bob" <decision> the push
+
+    Examples:
+      | case          | late  | decision |
+      | exactly-60000 | 60000 | displays |
+      | one-ms-past   | 60001 | discards |
 
   @LATE-DISCARD @must @client
   Scenario: A push stamped ahead of the device clock is shown
     Given a call push for "bob" stamped 5000 ms after the current time
     Then the client of "bob" displays the push
 
-  @LATE-NO-STAMP @must @client
+  @LATE-NO-STAMP @should @client
   Scenario: A call push without a timestamp is shown
+    Suite baseline. The FAQ's sample hands the missing stamp to Long.parseLong, which
+    throws, so an app that copies it crashes instead of ringing. The suite recommends
+    showing the call; a client that follows the sample gets a warning, not a failure.
     Given a call push for "bob" without a timestamp
     Then the client of "bob" displays the push
 
-  @LATE-MALFORMED @must @client
+  @LATE-MALFORMED @should @client
   Scenario Outline: A timestamp that is not a whole number does not crash the client
+    Suite baseline. The FAQ's Long.parseLong throws on every value below; the suite
+    recommends showing or discarding the push instead, as hardening beyond the sample.
     Given a call push for "bob" with timestamp "<value>"
     Then the client of "bob" handles the push without an error
 
@@ -68,14 +89,31 @@ Feature: Discarding late call notifications
     Then the client of "bob" displays the push FCM delivered to "bob-phone"
 
   @LATE-DISCARD @must @issuer @voice_webhook @service @client @clock
-  Scenario: End to end, a call push that reaches the device 61 seconds late is discarded
+  Scenario: End to end, a call push delivered at once but handled an hour later is discarded
+    FCM delivers the push as soon as the call is placed; the app handles it only an hour
+    later (a device that was busy). A push that really arrives late is LATE-PREMISE below.
     Given device "bob-phone" of "bob" is registered
     When the application server answers a call from "alice" to "bob"
     And the voice service dials that TwiML
-    And 61000 ms pass
+    Then FCM delivered the push to "bob-phone" at once
+    When 3600000 ms pass
     Then the client of "bob" discards the push FCM delivered to "bob-phone"
 
-  @LATE-DISCARD @must @client @clock
+  @LATE-DISCARD @must @client
   Scenario: A push stamped two minutes ahead of a device clock that runs slow is shown
     Given a call push for "bob" stamped 120000 ms after the current time
     Then the client of "bob" displays the push
+
+  @LATE-PREMISE @informative @issuer @voice_webhook @service @client @clock
+  Scenario: End to end, a device offline during the call shows no call once back online
+    The workaround assumes push services deliver an offline device's push much later; the
+    FAQ's 2.1 note says current pushes reach only devices reachable when the call is
+    placed. Under either reading the app shows no call: no push arrives, or it arrives
+    late and is discarded. A late push that is shown is recorded.
+    Given device "bob-phone" of "bob" is registered
+    And device "bob-phone" is offline
+    When the application server answers a call from "alice" to "bob"
+    And the voice service dials that TwiML
+    And 3600000 ms pass
+    And device "bob-phone" comes back online
+    Then the client of "bob" shows no call from what FCM delivered to "bob-phone"

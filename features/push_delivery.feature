@@ -39,16 +39,25 @@ Feature: Incoming-call pushes sent through FCM
 
   @PUSH-HIGH-PRIORITY @must
   Scenario: Call pushes have high priority
+    The FAQ follows this rule with "this does not apply to version 2.1 or higher". The
+    suite reads "this" as the delivery to unreachable devices (see the next scenarios),
+    not the priority; a reading under which 2.1+ pushes need not be high priority would
+    make this a finding rather than a failure.
     When "alice" calls "bob"
     Then every push has high priority
 
-  @PUSH-TTL-ZERO @must
+  @PUSH-TTL-ZERO @should
   Scenario: Call pushes have a time to live of zero
+    The FAQ never says TTL 0: it says a 2.1+ push is delivered only if the device is
+    reachable when the call is placed. FCM's ttl 0 is the documented way to get that;
+    a short positive TTL is the other reading, so the exact field is recommended.
     When "alice" calls "bob"
     Then every push has a time to live of zero
 
-  @PUSH-TTL-ZERO @must @clock
+  @PUSH-REACHABLE-ONLY @must @clock
   Scenario: A device that was unreachable during the call never gets the push
+    The FAQ states this for SDK 2.1 or higher; for older SDKs it implies the push could
+    arrive later. The suite serves current SDKs only, so it checks the 2.1+ behaviour.
     Given "bob-tablet" is unreachable
     When "alice" calls "bob"
     And 300000 ms pass
@@ -64,7 +73,7 @@ Feature: Incoming-call pushes sent through FCM
     And "bob-phone" receives 0 call pushes
     And "bob-tablet" receives 0 call pushes
 
-  @PUSH-UNREGISTERED @must
+  @PUSH-UNREGISTERED @should
   Scenario: A registration FCM reports as unregistered is dropped
     Given the app on "bob-tablet" has been uninstalled
     When "alice" calls "bob"
@@ -72,7 +81,7 @@ Feature: Incoming-call pushes sent through FCM
     Then FCM received 1 request for "bob-tablet"
     And "bob-phone" receives 2 call pushes
 
-  @PUSH-FAILURE-REPORTED @must
+  @PUSH-FAILURE-REPORTED @should
   Scenario: A push refused for a sender mismatch is reported as failed
     Given device "bob-laptop" of "bob" is registered with a token of another Firebase project
     When "alice" calls "bob"
@@ -85,10 +94,14 @@ Feature: Incoming-call pushes sent through FCM
     Then every push used the FCM HTTP v1 API
 
   @PUSH-SIZE-LIMIT @must
-  Scenario: Parameters too large for one push are refused, and nothing is sent
+  Scenario: Parameters too large for one push are never sent
+    When "alice" calls "bob" with 40 parameters of 120 characters each
+    Then no push is sent for the call
+
+  @PUSH-SIZE-REFUSED @should
+  Scenario: A call whose parameters are too large for one push fails with an error
     When "alice" calls "bob" with 40 parameters of 120 characters each
     Then the voice service refuses the call with an error
-    And no push is sent for the call
 
   @PUSH-SIZE-LIMIT @must
   Scenario Outline: Parameters beyond the documented limits are refused or delivered intact

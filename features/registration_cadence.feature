@@ -24,7 +24,7 @@ Feature: Registration cadence on the device
     And the app of "bob" starts with device token "token-2"
     Then the client of "bob" has registered device token "token-2" 1 time over FCM
 
-  @CADENCE-SAME-TOKEN @must @clock
+  @CADENCE-SAME-TOKEN @should @clock
   Scenario Outline: An unchanged, recent device token is not registered again
     Given the app of "bob" has registered device token "token-1"
     When <days> days pass
@@ -38,7 +38,7 @@ Feature: Registration cadence on the device
       | next-day  | 1    |
       | one-month | 30   |
 
-  @CADENCE-RETRY @must
+  @CADENCE-RETRY @should
   Scenario: A refused registration is retried at the next token callback
     Given the app of "bob" has registered device token "token-1"
     And the voice service refuses the next registration
@@ -60,7 +60,7 @@ Feature: Registration cadence on the device
     And the app of "bob" starts with device token "token-1"
     Then the client of "bob" has registered device token "token-1" 2 times over FCM
 
-  @CADENCE-SAME-TOKEN @must @clock
+  @CADENCE-SAME-TOKEN @should @clock
   Scenario: After a yearly renewal, an unchanged token is not registered again
     Given the app of "bob" has registered device token "token-1"
     When 366 days pass

@@ -48,6 +48,18 @@ Feature: TwiML Dial to a client
       | root-not-response       |
       | dial-without-client     |
       | client-without-identity |
+
+  @TWIML-ATTRIBUTE-VALUES @informative
+  Scenario Outline: TwiML with a doubtful attribute value is refused and rings nobody
+    Twilio documents a bad answerOnBridge value as warning 13219, not as a refusal, and
+    says nothing of a <Parameter> without a value. Refusing is one reading, ringing with
+    a warning the other; the suite records whether the candidate refuses.
+    When the voice service is handed the TwiML of vector "<vector>"
+    Then the voice service refuses the call with an error
+    And no push is sent
+
+    Examples:
+      | vector                  |
       | parameter-without-value |
       | answer-on-bridge-yes    |
 

@@ -129,3 +129,35 @@ def _(world: World, alias: str, decision: str, device: str) -> None:
         f"{handled.decision} at device time {world.clock.now_ms()} ms for a push stamped "
         f"{handled.custom_parameters.get('timestamp')}; expected {expected} ({handled.reason})"
     )
+
+
+@then(phrase('FCM delivered the push to "{device}" at once'))
+def _(world: World, device: str) -> None:
+    inbox = world.fcm.devices[world.device(device)].inbox
+    assert len(inbox) == 1, f"right after the call, FCM had delivered {len(inbox)} pushes to {device}; expected 1"
+
+
+@given(phrase('device "{device}" is offline'))
+def _(world: World, device: str) -> None:
+    world.fcm.set_reachable(world.device(device), False)
+
+
+@when(phrase('device "{device}" comes back online'))
+def _(world: World, device: str) -> None:
+    world.fcm.set_reachable(world.device(device), True)
+
+
+@then(phrase('the client of "{alias}" shows no call from what FCM delivered to "{device}"'))
+def _(world: World, alias: str, device: str) -> None:
+    world.client(alias)  # the judgement is the client's, even when FCM delivered nothing to judge
+    inbox = world.fcm.devices[world.device(device)].inbox
+    shown = []
+    for push in inbox:
+        handled = _handle(world, alias, {k: str(v) for k, v in push.data.items()})
+        if handled.kind == "call" and handled.decision == "display":
+            shown.append(handled.custom_parameters.get("timestamp"))
+    assert not shown, (
+        f"FCM delivered {len(inbox)} push(es) to {device} after it came back online an hour after the call, "
+        f"and the client showed {len(shown)} (stamped {shown}): the late-delivery premise held "
+        "(no reachable-only delivery) and the workaround did not discard the push"
+    )

@@ -111,7 +111,8 @@ def _(world: World) -> None:
         assert ms == 0, (
             f"the push to {world.device_alias(push.token)} has ttl {ttl!r}"
             + (" (FCM's default of four weeks)" if ttl is None else "")
-            + "; with any TTL above zero an offline device rings for a call that ended long ago"
+            + "; ttl 0 is FCM's documented way to deliver only to devices reachable now, and a positive TTL "
+            + "lets an offline device receive the push up to that long after the call was placed"
         )
 
 
@@ -185,7 +186,7 @@ def _(world: World) -> None:
     for push in pushes:
         assert push.status == 200 and not push.schema_errors, f"a malformed push was sent: {push.summary()[:300]}"
         raw = push.data.get("twi_params")
-        got = twi_params.decode(raw) if isinstance(raw, str) and raw else {}
+        got = twi_params.decode_pushed(raw) if isinstance(raw, str) and raw else {}
         assert got == expected, (
             "the call was accepted but the parameters changed on the way: "
             f"{sorted(k for k in expected if got.get(k) != expected[k])} differ; refuse what you cannot carry"

@@ -10,7 +10,8 @@ from voice_push_conformance import vectors
 from voice_push_conformance.codecs import twi_params, twiml
 from voice_push_conformance.fcm import CapturedPush
 from voice_push_conformance.stepkit import phrase
-from voice_push_conformance.target import PushHandling
+from voice_push_conformance.target import NotApplicable, PushHandling
+from voice_push_conformance.transcript import record as record_exchange
 from voice_push_conformance.world import World, call_candidate, call_push_data
 
 scenarios("twi_params.feature")
@@ -97,7 +98,32 @@ def _(world: World, alias: str) -> None:
 def _(world: World, alias: str) -> None:
     handled = _handled(world, alias)
     raw = world.raw_params(handled)
-    decoded = twi_params.decode(raw) if raw else {}
+    decoded = twi_params.decode_pushed(raw) if raw else {}
     assert decoded == dict(handled.custom_parameters), (
         f"the 2.x string {raw!r} decodes to {decoded}, but the 3.x map is {dict(handled.custom_parameters)}"
+    )
+
+
+@then(phrase('the client of "{alias}" loses every parameter of vector "{vector_id}", as the documented decoder does'))
+def _(world: World, alias: str, vector_id: str) -> None:
+    vector = _vector(vector_id)
+    try:
+        twi_params.decode(vector["encoded"])
+    except twi_params.DocumentedDecoderThrows as exc:
+        documented = str(exc)
+    else:  # pragma: no cover - the vectors' self-test pins that each of these throws
+        raise AssertionError(f"vector {vector_id} does not make the documented decoder throw")
+    client = world.client(alias)
+    try:
+        handled = client.handle_push(world.results["push"])
+    except NotApplicable:
+        raise
+    except Exception as exc:  # throwing is exactly what the documented decoder does
+        record_exchange("candidate", "handling a call push", f"raised {type(exc).__name__}: {exc}", 0)
+        return
+    record_exchange("candidate", "handling a call push", repr(handled), 0)
+    got = dict(handled.custom_parameters)
+    assert not got, (
+        f"twi_params {vector['encoded']!r}: {documented}; the client instead exposed {got} "
+        "(the lenient reading, which keeps what it can)"
     )

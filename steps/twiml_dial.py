@@ -53,7 +53,7 @@ def _(world: World, vector_id: str) -> None:
     expected = twi_params.expected_map(re.findall(r'<Parameter name="([^"]*)" value="([^"]*)"/>', document))
     for push in (p for p in world.call_pushes() if p.status == 200):
         raw = push.data.get("twi_params")
-        got = twi_params.decode(raw) if isinstance(raw, str) and raw else {}
+        got = twi_params.decode_pushed(raw) if isinstance(raw, str) and raw else {}
         assert got == expected, f"the push carries parameters {got}; the TwiML had {expected}"
 
 

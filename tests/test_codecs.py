@@ -71,8 +71,12 @@ def test_twi_params_decoder_accepts_percent_20_and_lowercase_escapes(pairs: list
 
 @DETERMINISTIC
 @given(st.text())
-def test_twi_params_decode_never_raises(raw: str) -> None:
-    decoded = twi_params.decode(raw)
+def test_twi_params_decode_raises_only_where_the_documented_decoder_throws(raw: str) -> None:
+    try:
+        decoded = twi_params.decode(raw)
+    except twi_params.DocumentedDecoderThrows:
+        assert "%" in raw, f"{raw!r} has no percent sign, yet the decoder claims URLDecoder would throw"
+        return
     assert isinstance(decoded, dict)
     assert all(isinstance(key, str) for key in decoded)
     assert all(value is None or isinstance(value, str) for value in decoded.values())
@@ -83,6 +87,28 @@ def test_twi_params_empty_string_follows_documented_decoder() -> None:
     assert twi_params.encode([]) == ""
     assert twi_params.decode("") == {"": None}
     assert twi_params.expected_map([]) == {}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("&", {}, id="lone-ampersand"),
+        pytest.param("&&", {}, id="two-ampersands"),
+        pytest.param("=v", {"=v": None}, id="equals-first"),
+        pytest.param("a=b&&c=d", {"a": "b", "": None, "c": "d"}, id="empty-pair"),
+        pytest.param("a=b&", {"a": "b"}, id="trailing-ampersand"),
+        pytest.param("a=%C3", {"a": "\ufffd"}, id="bad-utf8-replaced"),
+    ],
+)
+def test_twi_params_decode_splits_like_java(raw: str, expected: dict[str, str | None]) -> None:
+    """Java's String.split drops every trailing empty piece (review of the FAQ's snippet, run in a JDK)."""
+    assert twi_params.decode(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["a=%ZZ", "a=1&b=%", "a=%2", "a=%-1", "a=%+1"])
+def test_twi_params_decode_reports_where_the_documented_decoder_throws(raw: str) -> None:
+    with pytest.raises(twi_params.DocumentedDecoderThrows, match="the documented decoder throws here"):
+        twi_params.decode(raw)
 
 
 # ---------------------------------------------------------------------------- tokens

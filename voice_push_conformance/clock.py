@@ -1,6 +1,6 @@
 """The one source of "now" shared by the suite, the steps and candidates that accept it.
 
-Scenarios travel in time ("a year later", "61 seconds late") by moving a clock, never by
+Scenarios travel in time ("a year later", "an hour late") by moving a clock, never by
 sleeping, so a run takes the same time whatever it simulates.
 """
 

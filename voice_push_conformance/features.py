@@ -36,6 +36,8 @@ class Scenario:
     tags: tuple[str, ...]
     steps: tuple[Step, ...]  # background steps first
     examples: tuple[dict[str, str], ...]  # one dict per Examples row; () for plain scenarios
+    rule: str = ""  # the Rule: block the scenario sits in, if any
+    description: str = ""  # the prose under the title: readings of an ambiguity, or why a level
 
     @property
     def requirements(self) -> tuple[str, ...]:
@@ -82,16 +84,23 @@ def _tags(node: dict[str, Any]) -> list[str]:
     return [t["name"].lstrip("@") for t in node.get("tags", [])]
 
 
-def parse(path: Path) -> Feature:
-    document = cast("dict[str, Any]", Parser().parse(TokenScanner(path.read_text(encoding="utf-8"))))
-    feature = document["feature"]
-    area = path.stem
-    feature_tags = _tags(feature)
-    background: list[Step] = []
-    scenarios = []
-    for child in feature.get("children", []):
+def _children(
+    children: list[dict[str, Any]],
+    area: str,
+    tags: list[str],
+    background: list[Step],
+    rule: str,
+    out: list[Scenario],
+) -> None:
+    """Scenarios of a feature or of one of its Rule: blocks (whose background adds to the feature's)."""
+    for child in children:
         if "background" in child:
-            background, _ = _steps(child["background"]["steps"])
+            steps, _ = _steps(child["background"]["steps"])
+            background = background + steps
+            continue
+        if "rule" in child:
+            raw_rule = child["rule"]
+            _children(raw_rule.get("children", []), area, tags + _tags(raw_rule), background, raw_rule["name"], out)
             continue
         raw = child.get("scenario")
         if raw is None:
@@ -102,16 +111,27 @@ def parse(path: Path) -> Feature:
             header = [c["value"] for c in examples["tableHeader"]["cells"]]
             for body in examples.get("tableBody", []):
                 rows.append(dict(zip(header, (c["value"] for c in body["cells"]), strict=True)))
-        scenarios.append(
+        out.append(
             Scenario(
                 feature=area,
                 name=raw["name"],
                 line=raw["location"]["line"],
-                tags=tuple(feature_tags + _tags(raw)),
+                tags=tuple(tags + _tags(raw)),
                 steps=tuple(background + steps),
                 examples=tuple(rows),
+                rule=rule,
+                description=raw.get("description", "").strip(),
             )
         )
+
+
+def parse(path: Path) -> Feature:
+    document = cast("dict[str, Any]", Parser().parse(TokenScanner(path.read_text(encoding="utf-8"))))
+    feature = document["feature"]
+    area = path.stem
+    feature_tags = _tags(feature)
+    scenarios: list[Scenario] = []
+    _children(feature.get("children", []), area, feature_tags, [], "", scenarios)
     return Feature(
         area=area,
         path=path,

@@ -230,14 +230,10 @@ def write(directory: Path, document: Mapping[str, Any], secrets: Iterable[Secret
 
 
 def main() -> int:
-    """Print the coverage view: requirement -> scenarios, straight from the feature files."""
-    known = catalogue.load()
-    for req, scenarios in coverage().items():
-        entry = known[req]
-        print(f"{req} [{entry.level.upper()}] {entry.statement}")
-        for scenario in scenarios or [f"(no scenario: {entry.untestable or 'missing'})"]:
-            print(f"    - {scenario}")
-    return 0
+    """Print the coverage view (clauses, requirements, scenarios): see voice_push_conformance.coverage."""
+    from voice_push_conformance import coverage as coverage_view  # noqa: PLC0415
+
+    return coverage_view.main()
 
 
 if __name__ == "__main__":

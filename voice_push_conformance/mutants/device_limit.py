@@ -7,7 +7,7 @@ from typing import Any
 
 from voice_push_conformance.mutants import mutant
 from voice_push_conformance.reference import ReferenceVoiceService
-from voice_push_conformance.reference.service import Binding, Grant
+from voice_push_conformance.reference.service import DEVICE_LIMIT, Binding, Grant
 from voice_push_conformance.target import RegistrationResult
 
 
@@ -71,7 +71,7 @@ class _SoftDeleteService(ReferenceVoiceService):
         return result
 
 
-@mutant("limit-counts-unregistered", "LIMIT-TEN", "an unregistered device still takes one of the ten places")
+@mutant("limit-counts-unregistered", "LIMIT-ACTIVE", "an unregistered device still takes one of the ten places")
 class _CountsUnregisteredService(_SoftDeleteService):
     def unregister(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
         outcome = self._authenticate(access_token, channel, device_token)
@@ -84,7 +84,11 @@ class _CountsUnregisteredService(_SoftDeleteService):
         return RegistrationResult(204, None, "unregistered")
 
 
-@mutant("limit-counts-uninstalled", "LIMIT-TEN", "a device FCM reported UNREGISTERED still takes one of the ten places")
+@mutant(
+    "limit-counts-uninstalled",
+    "PUSH-UNREGISTERED",
+    "a device FCM reported UNREGISTERED still takes one of the ten places",
+)
 class _CountsUninstalledService(_SoftDeleteService):
     def _forget(self, binding: Binding) -> None:
         self._inactive.add(self._key(binding))
@@ -119,3 +123,18 @@ class _RevivingService(ReferenceVoiceService):
             return fresh  # a refresh of a live registration moves it up, as it should
         first = self._first_sequence.setdefault(device_token, fresh.sequence)
         return replace(fresh, sequence=first)
+
+
+@mutant("limit-counts-removed", "LIMIT-ACTIVE", "keeps an unregistered device's place among the ten most recent")
+class _TombstoneService(ReferenceVoiceService):
+    def _drop(self, key: tuple[str, str, str]) -> Binding | None:
+        removed = super()._drop(key)
+        if removed is not None:
+            self.__dict__.setdefault("_removed", []).append(removed)
+        return removed
+
+    def recipients(self, bindings: list[Binding]) -> list[Binding]:
+        identities = {b.identity for b in bindings}
+        removed = [b for b in self.__dict__.get("_removed", []) if b.identity in identities]
+        ranked = sorted([*bindings, *removed], key=lambda b: b.sequence, reverse=True)[:DEVICE_LIMIT]
+        return [b for b in ranked if b in bindings]

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from voice_push_conformance.codecs import twiml
-from voice_push_conformance.mutants import mutant
-from voice_push_conformance.reference import ReferenceClient, ReferenceIssuer
+from voice_push_conformance.mutants import CATALOGUE, Mutant, mutant
+from voice_push_conformance.reference import ReferenceClient, ReferenceIssuer, ReferenceVoiceService
 
 
 @mutant("stamp-seconds", "LATE-STAMP-MS", "stamps calls in epoch seconds, like the FAQ's example value")
@@ -22,7 +22,7 @@ class _NoStampIssuer(ReferenceIssuer):
         return twiml.build_dial(callee_identity, list(parameters.items()), caller_id=caller)
 
 
-@mutant("discard-at-boundary", "LATE-DISCARD", "discards a push exactly 60 000 ms late (>= instead of >)")
+@mutant("discard-at-boundary", "LATE-DISCARD-BOUNDARY", "discards a push exactly 60 000 ms late (>= instead of >)")
 class _BoundaryClient(ReferenceClient):
     def is_late(self, timestamp_ms: int) -> bool:
         return self.env.clock.now_ms() >= timestamp_ms + self.LATE_AFTER_MS
@@ -65,3 +65,18 @@ class _DiscardUnstampedClient(ReferenceClient):
 class _TwoSidedClient(ReferenceClient):
     def is_late(self, timestamp_ms: int) -> bool:
         return abs(self.env.clock.now_ms() - timestamp_ms) > self.LATE_AFTER_MS
+
+
+class _FourWeekTtlService(ReferenceVoiceService):
+    def android_config(self) -> dict[str, str]:
+        return {"priority": "high", "ttl": "2419200s"}
+
+
+# Two roles at once: a late push needs a service that keeps it and a client that shows it.
+CATALOGUE["late-push-shown"] = Mutant(
+    "late-push-shown",
+    "LATE-PREMISE",
+    "a service that keeps pushes for four weeks and a client that never discards",
+    service=_FourWeekTtlService,
+    client=_NeverDiscardClient,
+)

@@ -64,7 +64,7 @@ class _NoAndroidService(ReferenceVoiceService):
         return {}
 
 
-@mutant("push-four-week-ttl", "PUSH-TTL-ZERO", "keeps FCM's four-week TTL, as the service did in 2018")
+@mutant("push-four-week-ttl", "PUSH-REACHABLE-ONLY", "keeps FCM's four-week TTL, as the service did in 2018")
 class _FourWeekTtlService(ReferenceVoiceService):
     def android_config(self) -> dict[str, str]:
         return {"priority": "high", "ttl": "2419200s"}
@@ -167,3 +167,15 @@ class _CharacterSizeService(ReferenceVoiceService):
         if size > MAX_PUSH_DATA_BYTES:
             return CallResult(accepted=False, code=31103, message=f"{size} characters of data")
         return None
+
+
+@mutant(
+    "push-oversize-dropped",
+    "PUSH-SIZE-REFUSED",
+    "accepts a call whose push data is too large, and silently sends nothing",
+)
+class _SilentOversizeService(ReferenceVoiceService):
+    def payload_error(self, data: dict[str, str]) -> CallResult | None:
+        if super().payload_error(data) is None:
+            return None
+        return CallResult(accepted=True, call_sid="CA" + "0" * 32, message="dialled")

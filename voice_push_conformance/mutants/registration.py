@@ -108,7 +108,9 @@ class _ImmortalService(ReferenceVoiceService):
         return False
 
 
-@mutant("reg-expires-after-180-days", "REG-EXPIRY", "expires registrations after six months instead of a year")
+@mutant(
+    "reg-expires-after-180-days", "REG-EXPIRY-NOT-EARLY", "expires registrations after six months instead of a year"
+)
 class _ShortLivedService(ReferenceVoiceService):
     def is_expired(self, binding: Binding, now_ms: int) -> bool:
         return now_ms - max(binding.registered_at_ms, binding.last_push_ms or 0) > 180 * 86_400_000
@@ -168,7 +170,9 @@ class _AnyHmacService(ReferenceVoiceService):
             raise TokenRejected(20107, "bad signature")
 
 
-@mutant("reg-no-identity-rules", "REG-BAD-TOKEN", "accepts identities of any length and with control characters")
+@mutant(
+    "reg-no-identity-rules", "REG-BAD-TOKEN-BASELINE", "accepts identities of any length and with control characters"
+)
 class _AnyIdentityService(ReferenceVoiceService):
     def grant_of(self, payload: Mapping[str, Any]) -> Grant:
         grants = payload.get("grants")
@@ -183,7 +187,7 @@ class _AnyIdentityService(ReferenceVoiceService):
 
 @mutant(
     "reg-reregister-keeps-expiry",
-    "REG-EXPIRY",
+    "REG-EXPIRY-NOT-EARLY",
     "registering a device again moves it up but does not restart its one-year expiry",
 )
 class _StickyExpiryService(ReferenceVoiceService):

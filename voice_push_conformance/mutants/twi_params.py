@@ -61,7 +61,7 @@ class _JsonParamsService(ReferenceVoiceService):
 
 @mutant(
     "params-empty-key",
-    "PARAMS-ABSENT",
+    "PARAMS-ABSENT-MAP",
     "decodes a missing twi_params as the empty string: one empty-named parameter",
 )
 class _EmptyKeyClient(ReferenceClient):
@@ -94,3 +94,40 @@ class _RawPercentService(ReferenceVoiceService):
 
         encoded = super().encode_parameters(leg)
         return re.sub(r"%25(?![0-9A-Fa-f]{2})", "%", encoded) if encoded is not None else None
+
+
+@mutant(
+    "params-absent-as-null", "PARAMS-ABSENT", "writes twi_params as the string 'null' when the Dial has no parameters"
+)
+class _NullParamsService(ReferenceVoiceService):
+    def encode_parameters(self, leg: twiml.ClientLeg) -> str | None:
+        return super().encode_parameters(leg) or "null"
+
+
+@mutant(
+    "params-lenient-escapes", "PARAMS-MALFORMED-ESCAPES", "keeps a malformed percent escape as text instead of failing"
+)
+class _LenientEscapeClient(ReferenceClient):
+    def custom_parameters(self, raw: str | None) -> dict[str, str | None]:
+        from urllib.parse import unquote_plus  # noqa: PLC0415
+
+        if raw is None:
+            return {}
+        result: dict[str, str | None] = {}
+        for pair in raw.split("&"):
+            key, sep, value = pair.partition("=")
+            if key:
+                result[key] = unquote_plus(value, errors="replace") if sep and value else None
+        return result
+
+
+@mutant(
+    "params-parse-qsl",
+    "PARAMS-EDGE-CASES",
+    "decodes with a form parser: names decoded, empty values as '', empty pairs skipped",
+)
+class _ParseQslClient(ReferenceClient):
+    def custom_parameters(self, raw: str | None) -> dict[str, str | None]:
+        from urllib.parse import parse_qsl  # noqa: PLC0415
+
+        return dict(parse_qsl(raw, keep_blank_values=True)) if raw else {}

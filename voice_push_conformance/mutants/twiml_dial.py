@@ -37,7 +37,9 @@ class _NoParametersService(ReferenceVoiceService):
         return replace(dial, clients=tuple(replace(c, parameters=()) for c in dial.clients))
 
 
-@mutant("twiml-lax-answer-on-bridge", "TWIML-MALFORMED", "treats any answerOnBridge value other than 'true' as false")
+@mutant(
+    "twiml-lax-answer-on-bridge", "TWIML-ATTRIBUTE-VALUES", "treats any answerOnBridge value other than 'true' as false"
+)
 class _LaxAttributeService(ReferenceVoiceService):
     def parse_twiml(self, document: str) -> twiml.Dial:
         return super().parse_twiml(document.replace('answerOnBridge="yes"', 'answerOnBridge="false"'))
@@ -73,3 +75,12 @@ class _SilentDropService(ReferenceVoiceService):
         if "<!DOCTYPE" in twiml_document and "[" not in twiml_document:
             return CallResult(accepted=True, call_sid=self._sid("CA", "dropped", twiml_document), message="dialled")
         return super().place_call(twiml_document)
+
+
+@mutant("twiml-any-root", "TWIML-MALFORMED", "finds the <Dial> wherever it is, accepting a root other than <Response>")
+class _AnyRootService(ReferenceVoiceService):
+    def parse_twiml(self, document: str) -> twiml.Dial:
+        if "<Response" not in document:
+            head, sep, body = document.partition("?>")
+            document = f"{head}{sep}<Response>{body}</Response>" if sep else f"<Response>{document}</Response>"
+        return super().parse_twiml(document)

@@ -37,7 +37,13 @@ class ReferenceClient:
         self.last_registered_ms = self.env.clock.now_ms()
 
     def custom_parameters(self, raw: str | None) -> dict[str, str | None]:
-        return twi_params.decode(raw) if raw is not None else {}
+        if raw is None:
+            return {}
+        try:
+            return twi_params.decode(raw)
+        except twi_params.DocumentedDecoderThrows:
+            # The documented decoder loses the whole map here; the call itself still rings.
+            return {}
 
     def is_late(self, timestamp_ms: int) -> bool:
         return self.env.clock.now_ms() > timestamp_ms + self.LATE_AFTER_MS
