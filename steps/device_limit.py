@@ -1,4 +1,8 @@
-"""Steps for features/device_limit.feature: which of an identity's devices are notified."""
+"""Steps for features/device_limit.feature: which of an identity's devices are notified.
+
+PYTEST_DONT_REWRITE: each assertion message here is the whole verdict text; pytest's
+introspection would add the values of sub-expressions, such as tokens, to reports.
+"""
 
 from __future__ import annotations
 

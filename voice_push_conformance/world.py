@@ -33,7 +33,7 @@ from voice_push_conformance.transcript import record as record_exchange
 
 @dataclass(frozen=True)
 class RegistrationRequest:
-    access_token: str
+    access_token: str = field(repr=False)  # a bearer credential: kept out of reprs, which tracebacks print
     channel: str
     device_token: str
     at_ms: int
