@@ -1,0 +1,222 @@
+"""The candidate is judged on what it does, not on the warnings its code raises.
+
+``filterwarnings = ["error"]`` keeps the suite's own code strict. A warning raised by the
+candidate (a push library deprecating the call a service must make, say) is not the
+implementation breaking a rule, so while a scenario runs this plugin decides, for each
+warning at the moment it is raised, whose it is:
+
+* the candidate's, when it is raised during a call into the candidate (the context flag
+  :data:`voice_push_conformance.world.IN_CANDIDATE`, set by ``call_candidate`` and around the
+  factory and ``close``), whatever module it is attributed to: libraries attribute
+  deprecations to their caller, which is often the suite's own line;
+* the candidate's, when it is raised on a thread other than the main one and attributed to
+  a file outside the suite (a worker thread the candidate started: the context flag does not
+  follow it there);
+* otherwise the suite's, and it is raised as an error exactly as ``"error"`` would.
+
+The candidate's warnings never change a verdict. They are notes:
+
+* on every test report of a scenario phase that saw some, as
+  ``report.user_properties`` entry ``("vpc_warnings", <JSON array>)``; each element is
+  ``{"when", "category", "message", "location", "count"}`` (identical warnings of one phase
+  are counted, not repeated), sorted, scrubbed of secrets like every report;
+* on the controller, in :data:`NOTES` (node id -> those elements, every phase) and in the
+  terminal section "candidate warnings"; warnings raised while importing and probing the
+  target, before any scenario, are filed under the node id ``""``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import warnings
+from collections import Counter
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import pytest
+
+from voice_push_conformance.paths import ROOT
+from voice_push_conformance.secrets import Secret, scrub
+from voice_push_conformance.world import IN_CANDIDATE, run_as_candidate
+
+PROPERTY = "vpc_warnings"
+SUITE_CODE = (ROOT / "voice_push_conformance", ROOT / "steps", ROOT / "tests", ROOT / "conftest.py")
+NOT_SUITE_CODE = (ROOT / "tests" / "candidates",)  # the self-tests' own candidates
+
+# Node id -> notes, gathered on the controller (under xdist, from the workers' reports).
+NOTES: dict[str, list[dict[str, Any]]] = {}
+_CAUGHT = pytest.StashKey[list["CandidateWarning"]]()
+_AT_CONFIGURE = pytest.StashKey[list["CandidateWarning"]]()
+
+
+@dataclass(frozen=True)
+class CandidateWarning:
+    when: str
+    category: str
+    message: str
+    location: str
+
+
+def is_suite_file(filename: str) -> bool:
+    try:
+        path = Path(filename).resolve()
+    except (OSError, ValueError):
+        return False
+    inside = [p for p in SUITE_CODE if path == p or path.is_relative_to(p)]
+    return bool(inside) and not any(path.is_relative_to(p) for p in NOT_SUITE_CODE)
+
+
+def raised_by_candidate(filename: str) -> bool:
+    """Whose warning this is, decided on the thread that raised it (see the module docstring)."""
+    if IN_CANDIDATE.get():
+        return True
+    if threading.current_thread() is threading.main_thread():
+        return False
+    return not is_suite_file(filename)
+
+
+def _location(filename: str, lineno: int) -> str:
+    path = Path(filename)
+    with contextlib.suppress(ValueError):
+        path = path.resolve().relative_to(ROOT)
+    return f"{path.as_posix()}:{lineno}"
+
+
+class _Catcher:
+    """A ``warnings.showwarning`` that keeps the candidate's warnings and raises the suite's."""
+
+    def __init__(self, when: str) -> None:
+        self.when = when
+        self.caught: list[CandidateWarning] = []
+        self._lock = threading.Lock()
+
+    def showwarning(
+        self,
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if not raised_by_candidate(filename):
+            raise message if isinstance(message, Warning) else category(message)
+        note = CandidateWarning(self.when, category.__name__, str(message), _location(filename, lineno))
+        with self._lock:
+            self.caught.append(note)
+
+
+@contextlib.contextmanager
+def candidate_warnings_tolerated(when: str) -> Iterator[list[CandidateWarning]]:
+    """Inside: every warning reaches the catcher, which decides (instead of the filters) whose it is.
+
+    Entered only on the main thread, at phase boundaries, as pytest itself does.
+    """
+    catcher = _Catcher(when)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = catcher.showwarning
+        yield catcher.caught
+
+
+@contextlib.contextmanager
+def probing_the_target(config: pytest.Config) -> Iterator[None]:
+    """Importing and probing the target at configure time: all of it is candidate code."""
+    caught: list[CandidateWarning] = []
+    config.stash[_AT_CONFIGURE] = caught
+    with run_as_candidate(), candidate_warnings_tolerated("configure") as raised:
+        try:
+            yield
+        finally:
+            caught.extend(raised)
+
+
+def _is_scenario(item: pytest.Item) -> bool:
+    return item.get_closest_marker("requirement") is not None
+
+
+def _phase(item: pytest.Item, when: str) -> Generator[None, Any, Any]:
+    if not _is_scenario(item):
+        return (yield)
+    with candidate_warnings_tolerated(when) as caught:
+        try:
+            return (yield)
+        finally:
+            item.stash.setdefault(_CAUGHT, []).extend(caught)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, Any, Any]:
+    return (yield from _phase(item, "setup"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    return (yield from _phase(item, "call"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
+    return (yield from _phase(item, "teardown"))
+
+
+def summarise(caught: list[CandidateWarning]) -> list[dict[str, Any]]:
+    """Identical warnings counted once, in a stable order."""
+    counts = Counter(caught)
+    return [
+        {"when": n.when, "category": n.category, "message": n.message, "location": n.location, "count": counts[n]}
+        for n in sorted(counts, key=lambda n: (n.when, n.category, n.message, n.location))
+    ]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report = yield
+    phase = [n for n in item.stash.get(_CAUGHT, []) if n.when == report.when]
+    if phase:
+        report.user_properties.append((PROPERTY, json.dumps(summarise(phase), ensure_ascii=False)))
+    return report
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for name, value in report.user_properties:
+        if name == PROPERTY:
+            NOTES.setdefault(report.nodeid, []).extend(json.loads(str(value)))
+
+
+def _secrets(config: pytest.Config) -> tuple[Secret, ...]:
+    from voice_push_conformance.pytest_plugin import RUN  # noqa: PLC0415 - it imports this module
+
+    run = config.stash.get(RUN, None)
+    return () if run is None else run.credentials.secrets
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    at_configure = summarise(config.stash.get(_AT_CONFIGURE, []))
+    if at_configure:
+        NOTES.setdefault("", []).extend(at_configure)
+    if not NOTES:
+        return
+    totals: Counter[tuple[str, str, str]] = Counter()
+    scenarios: dict[tuple[str, str, str], set[str]] = {}
+    for nodeid, notes in NOTES.items():
+        for note in notes:
+            key = (note["category"], note["message"], note["location"])
+            totals[key] += int(note["count"])
+            scenarios.setdefault(key, set()).add(nodeid)
+    secrets = _secrets(config)
+    terminalreporter.section("candidate warnings")
+    terminalreporter.line("raised by the candidate's code: notes on the scenarios, no verdict changed")
+    for key in sorted(totals):
+        category, message, location = key
+        where = len(scenarios[key] - {""})
+        extra = " and while probing the target" if "" in scenarios[key] else ""
+        terminalreporter.line(
+            scrub(f"{totals[key]}x {category}: {message} ({location}), in {where} scenario(s){extra}", secrets)
+        )
