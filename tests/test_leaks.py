@@ -53,7 +53,8 @@ def test_a_failing_run_writes_no_secret_and_no_token_signature(tmp_path: Path, p
     token_log = tmp_path / "issued-tokens.txt"
     reports = tmp_path / "reports"
     command = [
-        sys.executable, "-m", "pytest", "steps", "-vv", "--tb=long", "-rA", "--log-level=DEBUG",
+        sys.executable, "-m", "pytest", "steps", "-vv", "--tb=long", "-rA", "--log-level=DEBUG", "--log-cli-level=INFO",
+        "--log-file", str(tmp_path / "reports" / "run.log"),
         "--target", "tests.candidates.wrong_secret:build",
         "--report-dir", str(reports), "--verdict-file", str(reports / "verdicts.json"),
     ]  # fmt: skip
@@ -69,7 +70,8 @@ def test_a_failing_run_writes_no_secret_and_no_token_signature(tmp_path: Path, p
     assert completed.returncode == 1, completed.stdout.decode(errors="replace")[-3000:]
     written = {"stdout": completed.stdout, "stderr": completed.stderr}
     written |= {path.name: path.read_bytes() for path in sorted(reports.iterdir())}
-    assert {"junit.xml", "report.json", "report.html", "verdicts.json"} <= set(written)
+    assert {"junit.xml", "report.json", "report.html", "verdicts.json", "run.log"} <= set(written)
+    assert b"issued eyJ" in written["run.log"], "the candidate's log lines are missing: the scan would prove less"
     assert parallel or "cucumber.json" in written
     issued = token_log.read_text(encoding="utf-8").split()
     assert issued, "the candidate issued no token: the scan would prove nothing"

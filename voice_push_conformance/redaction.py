@@ -6,6 +6,7 @@ no assertion rewriting in step modules). This plugin catches what slips through 
 * every test report is scrubbed before anyone reads it (the terminal's failure text and
   short summary, JUnit, Cucumber, xdist's copy sent to the controller, the verdicts),
   including captured output and logs, tracebacks, function arguments and locals;
+* every log record, before any handler formats it (captured, live and file logs);
 * at the very end, every file the run wrote (``--junitxml``, ``--cucumberjson``,
   ``--verdict-file``, everything in ``--report-dir``) is scrubbed once more.
 
@@ -15,7 +16,8 @@ The one redaction function is :func:`voice_push_conformance.secrets.scrub`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Generator, Iterable
+import logging
+from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +83,39 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if secrets is not None:
         scrub_report(report, secrets)
     return report
+
+
+class _ScrubbingRecordFactory:
+    """Wraps logging's record factory: every record is scrubbed once, before any handler sees it.
+
+    That covers captured logs, live logs (``--log-cli-level``) and ``--log-file`` alike,
+    whoever logged: the suite, the candidate or a library.
+    """
+
+    def __init__(self, inner: Callable[..., logging.LogRecord], secrets: tuple[Secret, ...]) -> None:
+        self.inner = inner
+        self.secrets = secrets
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.inner(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed format string: logging reports it later, as ever
+            return record
+        cleaned = scrub(message, self.secrets)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return record
+
+
+@pytest.hookimpl(trylast=True)  # after the suite's plugin has settled the run's credentials
+def pytest_configure(config: pytest.Config) -> None:
+    secrets = _secrets(config)
+    if secrets is None:
+        return
+    factory = _ScrubbingRecordFactory(logging.getLogRecordFactory(), secrets)
+    logging.setLogRecordFactory(factory)
+    config.add_cleanup(lambda: logging.setLogRecordFactory(factory.inner))
 
 
 def written_files(config: pytest.Config) -> list[Path]:
