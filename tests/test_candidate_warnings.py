@@ -66,6 +66,14 @@ def test_on_another_thread_the_file_a_warning_is_blamed_on_decides() -> None:
     assert [n.message for n in caught] == ["worker pool"]
 
 
+def test_while_the_target_loads_the_file_a_main_thread_warning_is_blamed_on_decides() -> None:
+    with candidate_warnings_tolerated("configure") as caught:
+        warnings.warn_explicit("SDK import", DeprecationWarning, VENDOR_FILE, 1)
+        with pytest.raises(DeprecationWarning, match="adapter"):
+            warnings.warn_explicit("the suite's adapter", DeprecationWarning, __file__, 9)
+    assert [n.message for n in caught] == ["SDK import"]
+
+
 def test_the_suite_is_its_packages_steps_and_tests_but_not_the_test_candidates() -> None:
     assert is_suite_file(str(ROOT / "voice_push_conformance" / "world.py"))
     assert is_suite_file(str(ROOT / "steps" / "_common.py"))
@@ -101,6 +109,7 @@ def test_a_candidate_that_warns_on_every_call_is_conformant_and_its_warnings_are
     section = output.split("candidate warnings", 1)[-1]
     assert "no verdict changed" in section
     for note in (
+        "this push SDK release is deprecated",  # importing the candidate's module
         "candidate.build() is deprecated",  # the factory, also at the run header's probe
         "issuer.issue_token() is deprecated",
         "service.register() is deprecated",  # including the 50 concurrent registrations

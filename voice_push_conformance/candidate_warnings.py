@@ -22,7 +22,9 @@ The candidate's warnings never change a verdict. They are notes:
   are counted, not repeated), sorted, scrubbed of secrets like every report;
 * on the controller, in :data:`NOTES` (node id -> those elements, every phase) and in the
   terminal section "candidate warnings"; warnings raised while importing and probing the
-  target, before any scenario, are filed under the node id ``""``.
+  target, before any scenario, are filed under the node id ``""`` (there, on the main
+  thread, a warning blamed on a file outside the suite is the candidate's: its modules
+  are being imported).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ import pytest
 
 from voice_push_conformance.paths import ROOT
 from voice_push_conformance.secrets import Secret, scrub
-from voice_push_conformance.world import IN_CANDIDATE, run_as_candidate
+from voice_push_conformance.world import IN_CANDIDATE
 
 PROPERTY = "vpc_warnings"
 SUITE_CODE = (ROOT / "voice_push_conformance", ROOT / "steps", ROOT / "tests", ROOT / "conftest.py")
@@ -70,11 +72,15 @@ def is_suite_file(filename: str) -> bool:
     return bool(inside) and not any(path.is_relative_to(p) for p in NOT_SUITE_CODE)
 
 
-def raised_by_candidate(filename: str) -> bool:
-    """Whose warning this is, decided on the thread that raised it (see the module docstring)."""
+def raised_by_candidate(filename: str, *, loading: bool = False) -> bool:
+    """Whose warning this is, decided on the thread that raised it (see the module docstring).
+
+    ``loading``: while the target is imported, the main thread runs the candidate's module
+    code too, so there the file the warning is blamed on decides as well.
+    """
     if IN_CANDIDATE.get():
         return True
-    if threading.current_thread() is threading.main_thread():
+    if threading.current_thread() is threading.main_thread() and not loading:
         return False
     return not is_suite_file(filename)
 
@@ -91,6 +97,7 @@ class _Catcher:
 
     def __init__(self, when: str) -> None:
         self.when = when
+        self.loading = when == "configure"
         self.caught: list[CandidateWarning] = []
         self._lock = threading.Lock()
 
@@ -103,7 +110,7 @@ class _Catcher:
         file: TextIO | None = None,
         line: str | None = None,
     ) -> None:
-        if not raised_by_candidate(filename):
+        if not raised_by_candidate(filename, loading=self.loading):
             raise message if isinstance(message, Warning) else category(message)
         note = CandidateWarning(self.when, category.__name__, str(message), _location(filename, lineno))
         with self._lock:
@@ -125,10 +132,11 @@ def candidate_warnings_tolerated(when: str) -> Iterator[list[CandidateWarning]]:
 
 @contextlib.contextmanager
 def probing_the_target(config: pytest.Config) -> Iterator[None]:
-    """Importing and probing the target at configure time: all of it is candidate code."""
+    """Importing the target and probing its factory at configure time (mark the factory's calls
+    with ``run_as_candidate``; an imported candidate module is told apart by its file)."""
     caught: list[CandidateWarning] = []
     config.stash[_AT_CONFIGURE] = caught
-    with run_as_candidate(), candidate_warnings_tolerated("configure") as raised:
+    with candidate_warnings_tolerated("configure") as raised:
         try:
             yield
         finally:
@@ -215,8 +223,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     terminalreporter.line("raised by the candidate's code: notes on the scenarios, no verdict changed")
     for key in sorted(totals):
         category, message, location = key
-        where = len(scenarios[key] - {""})
-        extra = " and while probing the target" if "" in scenarios[key] else ""
+        places = [f"in {n} scenario(s)" for n in [len(scenarios[key] - {""})] if n]
+        places += ["while loading the target"] if "" in scenarios[key] else []
         terminalreporter.line(
-            scrub(f"{totals[key]}x {category}: {message} ({location}), in {where} scenario(s){extra}", secrets)
+            scrub(f"{totals[key]}x {category}: {message} ({location}), {' and '.join(places)}", secrets)
         )

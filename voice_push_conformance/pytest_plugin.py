@@ -164,9 +164,9 @@ def pytest_configure(config: pytest.Config) -> None:
         probe_context = HarnessContext(clock=ManualClock(_EPOCH_2026_MS), credentials=credentials)
         with candidate_warnings.probing_the_target(config):  # the target's warnings are notes, not errors
             target = adapters.resolve(config.option.vpc_target, config.option.vpc_http_timeout)
-            declared = target.build(probe_context)
+            declared = run_as_candidate()(target.build)(probe_context)
             if declared.close is not None:
-                declared.close()
+                run_as_candidate()(declared.close)()
         catalogue.load()
     except (TargetError, CredentialsError, catalogue.CatalogueError) as exc:
         raise pytest.UsageError(str(exc)) from None

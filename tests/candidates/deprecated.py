@@ -20,6 +20,9 @@ from voice_push_conformance.target import Candidate, ClientEnvironment, HarnessC
 
 MESSAGE = "{role}.{name}() is deprecated; use the v2 push API"
 
+# As some SDKs do on import: the suite imports this module while it loads the target.
+warnings.warn("this push SDK release is deprecated", DeprecationWarning, stacklevel=1)
+
 
 class _Warns:
     """Forwards every attribute to ``inner``; each method call first warns."""
