@@ -53,8 +53,8 @@ def test_a_failing_run_writes_no_secret_and_no_token_signature(tmp_path: Path, p
     token_log = tmp_path / "issued-tokens.txt"
     reports = tmp_path / "reports"
     command = [
-        sys.executable, "-m", "pytest", "steps", "-vv", "--tb=long", "-rA", "--log-level=DEBUG", "--log-cli-level=INFO",
-        "--log-file", str(tmp_path / "reports" / "run.log"),
+        sys.executable, "-m", "pytest", "steps", "-vv", "--tb=long", "--showlocals", "-rA",
+        "--log-level=DEBUG", "--log-cli-level=INFO", "--log-file", str(reports / "run.log"),
         "--target", "tests.candidates.wrong_secret:build",
         "--report-dir", str(reports), "--verdict-file", str(reports / "verdicts.json"),
     ]  # fmt: skip
