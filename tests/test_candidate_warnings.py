@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from voice_push_conformance.candidate_warnings import (
+    PROPERTY,
     CandidateWarning,
     candidate_warnings_tolerated,
     is_suite_file,
+    notes,
     summarise,
 )
 from voice_push_conformance.paths import ROOT
@@ -87,6 +89,16 @@ def test_identical_warnings_are_counted_once_in_a_stable_order() -> None:
     early = CandidateWarning("call", "DeprecationWarning", "old API", "x.py:2")
     notes = summarise([late, early, early])
     assert [(n["when"], n["count"]) for n in notes] == [("call", 2), ("teardown", 1)]
+
+
+def test_report_writers_read_the_notes_of_each_phase_from_its_report() -> None:
+    note = {"when": "call", "category": "DeprecationWarning", "message": "old", "location": "x.py:1", "count": 3}
+    report = pytest.TestReport(
+        "steps/x.py::test_y", ("steps/x.py", 1, "test_y"), {}, "passed", None, "call",
+        user_properties=[("vpc_level", "must"), (PROPERTY, json.dumps([note]))],
+    )  # fmt: skip
+    assert notes(report) == [note]
+    assert notes(pytest.TestReport("n", ("p", 1, "n"), {}, "passed", None, "setup")) == []
 
 
 def _run(tmp_path: Path, target: str) -> tuple[int, str, dict[str, object]]:

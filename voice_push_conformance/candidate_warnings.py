@@ -20,6 +20,7 @@ The candidate's warnings never change a verdict. They are notes:
   ``report.user_properties`` entry ``("vpc_warnings", <JSON array>)``; each element is
   ``{"when", "category", "message", "location", "count"}`` (identical warnings of one phase
   are counted, not repeated), sorted, scrubbed of secrets like every report;
+* read them from a report with :func:`notes`;
 * on the controller, in :data:`NOTES` (node id -> those elements, every phase) and in the
   terminal section "candidate warnings"; warnings raised while importing and probing the
   target, before any scenario, are filed under the node id ``""`` (there, on the main
@@ -52,7 +53,6 @@ NOT_SUITE_CODE = (ROOT / "tests" / "candidates",)  # the self-tests' own candida
 # Node id -> notes, gathered on the controller (under xdist, from the workers' reports).
 NOTES: dict[str, list[dict[str, Any]]] = {}
 _CAUGHT = pytest.StashKey[list["CandidateWarning"]]()
-_AT_CONFIGURE = pytest.StashKey[list["CandidateWarning"]]()
 
 
 @dataclass(frozen=True)
@@ -131,16 +131,15 @@ def candidate_warnings_tolerated(when: str) -> Iterator[list[CandidateWarning]]:
 
 
 @contextlib.contextmanager
-def probing_the_target(config: pytest.Config) -> Iterator[None]:
+def probing_the_target() -> Iterator[None]:
     """Importing the target and probing its factory at configure time (mark the factory's calls
     with ``run_as_candidate``; an imported candidate module is told apart by its file)."""
-    caught: list[CandidateWarning] = []
-    config.stash[_AT_CONFIGURE] = caught
     with candidate_warnings_tolerated("configure") as raised:
         try:
             yield
         finally:
-            caught.extend(raised)
+            if raised:
+                NOTES[""] = summarise(raised)
 
 
 def _is_scenario(item: pytest.Item) -> bool:
@@ -190,10 +189,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+def notes(report: pytest.TestReport) -> list[dict[str, Any]]:
+    """The candidate's warnings one report carries (for report writers: read every phase)."""
+    found: list[dict[str, Any]] = []
     for name, value in report.user_properties:
         if name == PROPERTY:
-            NOTES.setdefault(report.nodeid, []).extend(json.loads(str(value)))
+            found.extend(json.loads(str(value)))
+    return found
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    found = notes(report)
+    if found:
+        NOTES.setdefault(report.nodeid, []).extend(found)
 
 
 def _secrets(config: pytest.Config) -> tuple[Secret, ...]:
@@ -206,9 +214,6 @@ def _secrets(config: pytest.Config) -> tuple[Secret, ...]:
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         return
-    at_configure = summarise(config.stash.get(_AT_CONFIGURE, []))
-    if at_configure:
-        NOTES.setdefault("", []).extend(at_configure)
     if not NOTES:
         return
     totals: Counter[tuple[str, str, str]] = Counter()

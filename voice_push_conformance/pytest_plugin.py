@@ -162,7 +162,7 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         credentials = credentials_from_env(seed)
         probe_context = HarnessContext(clock=ManualClock(_EPOCH_2026_MS), credentials=credentials)
-        with candidate_warnings.probing_the_target(config):  # the target's warnings are notes, not errors
+        with candidate_warnings.probing_the_target():  # the target's warnings are notes, not errors
             target = adapters.resolve(config.option.vpc_target, config.option.vpc_http_timeout)
             declared = run_as_candidate()(target.build)(probe_context)
             if declared.close is not None:
