@@ -123,6 +123,7 @@ def test_a_candidate_that_warns_on_every_call_is_conformant_and_its_warnings_are
     for note in (
         "this push SDK release is deprecated",  # importing the candidate's module
         "candidate.build() is deprecated",  # the factory, also at the run header's probe
+        "candidate.close() is deprecated",  # at teardown
         "issuer.issue_token() is deprecated",
         "service.register() is deprecated",  # including the 50 concurrent registrations
         "service.place_call() is deprecated",

@@ -70,4 +70,9 @@ def build(context: HarnessContext) -> Candidate:
         service=_Warns(inner.service, "service"),
         client_factory=_client_factory(inner.client_factory),
         capabilities=inner.capabilities,
+        close=_close,
     )
+
+
+def _close() -> None:
+    warnings.warn(MESSAGE.format(role="candidate", name="close"), DeprecationWarning, stacklevel=2)
