@@ -23,6 +23,8 @@ from voice_push_conformance.paths import ROOT
 
 # Three base64url segments with a non-empty third one: a JWS compact serialisation.
 THREE_SEGMENTS = re.compile(r"(?<![A-Za-z0-9_-])([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]+)")
+# The same, starting wherever base64 of '{"' does, even glued to what precedes it ("\\neyJ...").
+GLUED = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+")
 
 
 def _is_jose_header(segment: str) -> bool:
@@ -35,12 +37,14 @@ def _is_jose_header(segment: str) -> bool:
 
 def signed_tokens(text: str) -> list[str]:
     """Every JWT in ``text`` that still carries a signature."""
-    return sorted({m.group(0) for m in THREE_SEGMENTS.finditer(text) if _is_jose_header(m.group(1))})
+    found = {m.group(0) for m in THREE_SEGMENTS.finditer(text) if _is_jose_header(m.group(1))}
+    return sorted(found | {m.group(0) for m in GLUED.finditer(text)})
 
 
 def test_the_scanner_finds_a_signed_token_and_ignores_dotted_names() -> None:
     token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
     assert signed_tokens(f"token={token!r} in steps.access_token.py") == [token]
+    assert signed_tokens(repr(f"line\n{token}")) == [token]
     assert signed_tokens("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.[signature redacted]") == []
     assert signed_tokens("pytest 9.2.0 voice_push_conformance.world.call_candidate") == []
 
