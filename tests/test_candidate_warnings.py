@@ -76,6 +76,12 @@ def test_while_the_target_loads_the_file_a_main_thread_warning_is_blamed_on_deci
     assert [n.message for n in caught] == ["SDK import"]
 
 
+def test_a_long_warning_is_kept_short() -> None:
+    with candidate_warnings_tolerated("call") as caught, run_as_candidate():
+        warnings.warn("x" * 5_000, UserWarning, stacklevel=1)
+    assert caught[0].message == "x" * 1_000 + "… [4000 more characters]"
+
+
 def test_the_suite_is_its_packages_steps_and_tests_but_not_the_test_candidates() -> None:
     assert is_suite_file(str(ROOT / "voice_push_conformance" / "world.py"))
     assert is_suite_file(str(ROOT / "steps" / "_common.py"))

@@ -47,6 +47,7 @@ from voice_push_conformance.secrets import Secret, scrub
 from voice_push_conformance.world import IN_CANDIDATE
 
 PROPERTY = "vpc_warnings"
+MAX_MESSAGE = 1_000  # a note, not a dump: a warning may quote a whole payload
 SUITE_CODE = (ROOT / "voice_push_conformance", ROOT / "steps", ROOT / "tests", ROOT / "conftest.py")
 NOT_SUITE_CODE = (ROOT / "tests" / "candidates",)  # the self-tests' own candidates
 
@@ -112,7 +113,10 @@ class _Catcher:
     ) -> None:
         if not raised_by_candidate(filename, loading=self.loading):
             raise message if isinstance(message, Warning) else category(message)
-        note = CandidateWarning(self.when, category.__name__, str(message), _location(filename, lineno))
+        text = str(message)
+        if len(text) > MAX_MESSAGE:
+            text = text[:MAX_MESSAGE] + f"… [{len(text) - MAX_MESSAGE} more characters]"
+        note = CandidateWarning(self.when, category.__name__, text, _location(filename, lineno))
         with self._lock:
             self.caught.append(note)
 
