@@ -65,12 +65,12 @@ class CandidateWarning:
 
 
 def is_suite_file(filename: str) -> bool:
+    """The suite's own code: its package, steps, self-tests and root conftest (not test candidates)."""
     try:
         path = Path(filename).resolve()
     except (OSError, ValueError):
         return False
-    inside = [p for p in SUITE_CODE if path == p or path.is_relative_to(p)]
-    return bool(inside) and not any(path.is_relative_to(p) for p in NOT_SUITE_CODE)
+    return any(path.is_relative_to(p) for p in SUITE_CODE) and not any(path.is_relative_to(p) for p in NOT_SUITE_CODE)
 
 
 def raised_by_candidate(filename: str, *, loading: bool = False) -> bool:
