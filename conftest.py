@@ -1,5 +1,11 @@
-"""Root conftest: loads the suite's pytest plugin and its shared step vocabulary."""
+"""Root conftest: loads the suite's pytest plugins and its shared step vocabulary."""
 
 from __future__ import annotations
 
-pytest_plugins = ["voice_push_conformance.pytest_plugin", "voice_push_conformance.bundle_plugin", "steps._common"]
+pytest_plugins = [
+    "voice_push_conformance.candidate_warnings",  # first: pytest_plugin imports it
+    "voice_push_conformance.pytest_plugin",
+    "voice_push_conformance.bundle_plugin",
+    "voice_push_conformance.redaction",
+    "steps._common",
+]

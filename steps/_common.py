@@ -2,6 +2,9 @@
 
 Loaded for every feature through ``pytest_plugins`` in the root conftest. Area-specific
 steps live in the steps module named after their feature.
+
+PYTEST_DONT_REWRITE: each assertion message here is the whole verdict text; pytest's
+introspection would add the values of sub-expressions, such as tokens, to reports.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import responses
 
-from voice_push_conformance import __version__, adapters, catalogue, features, report, schemas
+from voice_push_conformance import __version__, adapters, candidate_warnings, catalogue, features, report, schemas
 from voice_push_conformance.adapters import TargetError, TargetSpec
 from voice_push_conformance.clock import MS_PER_DAY, ManualClock, SystemClock
 from voice_push_conformance.credentials import Credentials, CredentialsError, credentials_from_env
@@ -43,7 +43,7 @@ from voice_push_conformance.verdicts import (
     claim,
     worst,
 )
-from voice_push_conformance.world import SuiteRegistrar, World
+from voice_push_conformance.world import SuiteRegistrar, World, run_as_candidate
 
 # The manual clock starts somewhere in 2026, moved by the seed, so no scenario can lean
 # on a particular date.
@@ -160,12 +160,13 @@ def pytest_configure(config: pytest.Config) -> None:
         if not getattr(config.option, "numprocesses", None) and not config.option.cucumber_json_path:
             config.option.cucumber_json_path = str(Path(report_dir) / "cucumber.json")
     try:
-        target = adapters.resolve(config.option.vpc_target, config.option.vpc_http_timeout)
         credentials = credentials_from_env(seed)
         probe_context = HarnessContext(clock=ManualClock(_EPOCH_2026_MS), credentials=credentials)
-        declared = target.build(probe_context)
-        if declared.close is not None:
-            declared.close()
+        with candidate_warnings.probing_the_target():  # the target's warnings are notes, not errors
+            target = adapters.resolve(config.option.vpc_target, config.option.vpc_http_timeout)
+            declared = run_as_candidate()(target.build)(probe_context)
+            if declared.close is not None:
+                run_as_candidate()(declared.close)()
         catalogue.load()
     except (TargetError, CredentialsError, catalogue.CatalogueError) as exc:
         raise pytest.UsageError(str(exc)) from None
@@ -512,7 +513,7 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
     token = CURRENT_TRANSCRIPT.set(record)
     try:
         try:
-            candidate = run.target.build(context)
+            candidate = run_as_candidate()(run.target.build)(context)  # its warnings are notes
         except TargetError as exc:
             pytest.fail(str(exc), pytrace=False)
         except CandidateError as exc:
@@ -531,7 +532,7 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
             if not run.target.remote:
                 sink.install(stack.enter_context(responses.RequestsMock(assert_all_requests_are_fired=False)))
             if candidate.close is not None:
-                stack.callback(candidate.close)
+                stack.callback(run_as_candidate()(candidate.close))
             yield world
     finally:
         if loopback_id is not None:

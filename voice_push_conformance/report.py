@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from voice_push_conformance import __version__, catalogue, features
-from voice_push_conformance.secrets import Secret, redact
+from voice_push_conformance.secrets import Secret, scrub
 from voice_push_conformance.verdicts import Verdict, claim, worst
 
 PACKAGES = ("pytest", "pytest-bdd", "jsonschema", "PyJWT", "requests", "Faker", "flask")
@@ -224,7 +224,7 @@ def write(directory: Path, document: Mapping[str, Any], secrets: Iterable[Secret
         ("report.html", render_html(document)),
     ):
         path = directory / name
-        path.write_text(redact(text, hidden), encoding="utf-8")
+        path.write_text(scrub(text, hidden), encoding="utf-8")
         written.append(path)
     return written
 

@@ -7,15 +7,13 @@ every configured secret is replaced before the text is stored, so no later consu
 
 from __future__ import annotations
 
-import re
 import threading
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from voice_push_conformance.secrets import Secret, redact
+from voice_push_conformance.secrets import Secret, scrub
 
 MAX_TEXT = 4_000
-_JWT = re.compile(r"(eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.)[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -35,9 +33,8 @@ class Transcript:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def clean(self, text: str) -> str:
-        text = redact(text, self.secrets)
-        # An access token is a bearer credential: keep header and payload as evidence, drop the signature.
-        text = _JWT.sub(lambda m: m.group(1) + "[signature redacted]", text)
+        # Secrets out; an access token is a bearer credential, so its signature goes too.
+        text = scrub(text, self.secrets)
         return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + f"… [{len(text) - MAX_TEXT} more characters]"
 
     def record(self, channel: str, request: str, response: str, at_ms: int) -> None:

@@ -6,8 +6,10 @@ candidate is reached.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -37,7 +39,7 @@ from voice_push_conformance.transcript import record as record_exchange
 
 @dataclass(frozen=True)
 class RegistrationRequest:
-    access_token: str
+    access_token: str = field(repr=False)  # a bearer credential: kept out of reprs, which tracebacks print
     channel: str
     device_token: str
     at_ms: int
@@ -66,11 +68,27 @@ class SuiteRegistrar:
 
 T = TypeVar("T")
 
+# True while the candidate's code runs: its warnings are then notes, not the suite's errors
+# (voice_push_conformance/candidate_warnings.py). A context variable, so threads the suite
+# starts to call the candidate concurrently each carry their own.
+IN_CANDIDATE: ContextVar[bool] = ContextVar("vpc_in_candidate", default=False)
+
+
+@contextlib.contextmanager
+def run_as_candidate() -> Iterator[None]:
+    """Mark the code run inside as the candidate's (its factory, its calls, its ``close``)."""
+    token = IN_CANDIDATE.set(True)
+    try:
+        yield
+    finally:
+        IN_CANDIDATE.reset(token)
+
 
 def call_candidate(what: str, action: Callable[[], T]) -> T:
     """Run one candidate operation, turning a crash into a failure that names it."""
     try:
-        result = action()
+        with run_as_candidate():
+            result = action()
     except NotApplicable:
         raise
     except Exception as exc:

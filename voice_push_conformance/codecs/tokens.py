@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
@@ -28,7 +28,7 @@ class TokenFormatError(ValueError):
 class DecodedToken:
     """A JWT split into its parts, signature not yet trusted."""
 
-    raw: str
+    raw: str = field(repr=False)  # a bearer credential: kept out of reprs, which tracebacks print
     header: dict[str, Any]
     payload: dict[str, Any]
 
