@@ -94,7 +94,7 @@ class _CountsUninstalledService(_SoftDeleteService):
         self._inactive.add(self._key(binding))
 
 
-@mutant("limit-evicts-beyond-ten", "LIMIT-TEN", "stores at most ten registrations per identity, dropping the oldest")
+@mutant("limit-evicts-beyond-ten", "LIMIT-ACTIVE", "stores at most ten registrations per identity, dropping the oldest")
 class _CappedStoreService(ReferenceVoiceService):
     def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
         result = super().register(access_token, channel, device_token)
@@ -138,3 +138,16 @@ class _TombstoneService(ReferenceVoiceService):
         removed = [b for b in self.__dict__.get("_removed", []) if b.identity in identities]
         ranked = sorted([*bindings, *removed], key=lambda b: b.sequence, reverse=True)[:DEVICE_LIMIT]
         return [b for b in ranked if b in bindings]
+
+
+@mutant(
+    "limit-same-instant-overwrites",
+    "LIMIT-TEN",
+    "keys registrations by registration time: those made at the same instant overwrite each other",
+)
+class _SameInstantService(ReferenceVoiceService):
+    def _store(self, key: tuple[str, str, str], binding: Binding) -> None:
+        for other in list(self._keys_by_identity.get(key[0], ())):
+            if other != key and self._bindings[other].registered_at_ms == binding.registered_at_ms:
+                self._drop(other)
+        super()._store(key, binding)
