@@ -78,7 +78,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="vpc_target",
         default=os.environ.get("VPC_TARGET", "reference"),
         help="implementation under test: 'reference' (default), 'mutant:NAME', 'package.module:factory', "
-        "an HTTP harness URL 'http://host:port', or 'reference-http' to serve the reference over HTTP "
+        "'path/to/adapter.py:factory', an HTTP harness URL 'http://host:port', 'reference-http' to serve the "
+        "reference over HTTP, or a token server's 'token-url:http://host/path?identity={identity}' "
         "(env VPC_TARGET)",
     )
     group.addoption(
