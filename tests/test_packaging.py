@@ -123,7 +123,6 @@ def _vpc_env(server: dict[str, str]) -> dict[str, str]:
 @pytest.fixture(scope="module", params=["jwt", "token", "identity-token"])
 def token_server(request: pytest.FixtureRequest, server_credentials: dict[str, str]) -> Iterator[str]:
     """The example twilio-package token server, answering in one of the quickstart shapes."""
-    pytest.importorskip("twilio")
     app = _load_example_server().create_app(server_credentials, request.param)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
