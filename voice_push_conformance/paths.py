@@ -27,4 +27,3 @@ STEPS = ROOT / "steps"
 REQUIREMENTS = ROOT / "requirements.toml"
 # The [tool.pytest] configuration the suite runs under (rootdir, markers, features base dir).
 CONFIG = ROOT / "pyproject.toml"
-INSTALLED = ROOT.name == "_suite"
