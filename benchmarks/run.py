@@ -23,12 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = "8"
 
 
-def suite_run(*args: str) -> tuple[float, int, float]:
+def suite_run(*args: str, command: list[str] | None = None) -> tuple[float, int, float]:
     """Wall time of a whole run as a fresh process, its scenario count and pytest's own time."""
     started = time.perf_counter()
+    command = command or [sys.executable, "-m", "pytest", "steps"]
     completed = subprocess.run(  # noqa: S603
         # The conformance environment has no hypothesis; its plugin must not count here either.
-        [sys.executable, "-m", "pytest", "steps", "-q", "-p", "no:hypothesispytest", "--seed", SEED, *args],
+        [*command, "-q", "-p", "no:hypothesispytest", "--seed", SEED, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -142,8 +143,13 @@ def reference_figures(registrations: int, per_identity: int = 10) -> dict[str, f
     }
 
 
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def line(label: str, value: str) -> None:
-    print(f"  {label:<58} {value}")
+    print(f"  {label:<58} {value}", flush=True)
 
 
 def main() -> int:
@@ -156,18 +162,24 @@ def main() -> int:
         return 0
 
     print(f"voice-push-conformance benchmarks (seed {SEED}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]})")
+    print("the suite (each figure is printed as soon as it is measured)", flush=True)
     wall_in, scenarios, pytest_in = suite_run()
-    wall_http, _, pytest_http = suite_run("--target", "reference-http")
-    wall_serial, _, _ = suite_run("-p", "no:xdist")
-    wall_parallel, _, _ = suite_run("-n", "auto")
-    print("the suite")
     line("scenarios", f"{scenarios}")
     line("in-process run: wall (process) / pytest session", f"{wall_in:.2f} s / {pytest_in:.2f} s   (target < 5 s)")
+    line("suite overhead per scenario, in-process", f"{pytest_in / scenarios * 1000:.1f} ms")
+    cpu_before = _children_cpu_s()
+    wall_cli, _, _ = suite_run(command=[sys.executable, "-m", "voice_push_conformance", "run"])
+    cpu_cli = _children_cpu_s() - cpu_before  # on a busy machine, CPU time tells start-up cost apart from waiting
+    line(
+        "in-process run via the console script: wall / CPU", f"{wall_cli:.2f} s / {cpu_cli:.2f} s   (target about 2 s)"
+    )
+    wall_http, _, pytest_http = suite_run("--target", "reference-http")
     line(
         "HTTP run against the reference server: wall / session",
         f"{wall_http:.2f} s / {pytest_http:.2f} s   (target < 15 s)",
     )
-    line("suite overhead per scenario, in-process", f"{pytest_in / scenarios * 1000:.1f} ms")
+    wall_serial, _, _ = suite_run("-p", "no:xdist")
+    wall_parallel, _, _ = suite_run("-n", "auto")
     line(
         "serial vs -n auto (wall)", f"{wall_serial:.2f} s vs {wall_parallel:.2f} s = {wall_serial / wall_parallel:.2f}x"
     )

@@ -39,6 +39,11 @@ def _tolerance_s(world: World) -> int:
     return getattr(world.clock, "tolerance_ms", 0) // 1_000 + 1
 
 
+def _credentials_hint(*variables: str) -> str:
+    """Most signature and issuer failures against a real server are a credentials mismatch."""
+    return f". If the server has credentials of its own, give the suite the same ones: set {', '.join(variables)}"
+
+
 def _capability_token_hint(token: tokens.DecodedToken) -> str:
     if "scope" in token.payload and "grants" not in token.payload:
         return (
@@ -85,7 +90,7 @@ def _(world: World, issued: IssuedToken) -> None:
     verifies = tokens.signature_verifies(issued.decoded.raw, world.credentials.api_key_secret.reveal())
     assert verifies, (
         f"the signature does not verify as HS256 with the secret of API key {world.credentials.api_key_sid} "
-        f"(header alg is {alg!r})"
+        f"(header alg is {alg!r})" + _credentials_hint("VPC_API_KEY_SID", "VPC_API_KEY_SECRET")
     )
 
 
@@ -94,6 +99,7 @@ def _(world: World, issued: IssuedToken, claim: str) -> None:
     value = issued.claim(claim)
     assert value == world.credentials.api_key_sid, (
         f"{claim} is {value!r}; expected the API key SID {world.credentials.api_key_sid}"
+        + _credentials_hint("VPC_API_KEY_SID", "VPC_API_KEY_SECRET")
     )
 
 
@@ -102,6 +108,7 @@ def _(world: World, issued: IssuedToken, claim: str) -> None:
     value = issued.claim(claim)
     assert value == world.credentials.account_sid, (
         f"{claim} is {value!r}; expected the account SID {world.credentials.account_sid}"
+        + _credentials_hint("VPC_ACCOUNT_SID")
     )
 
 
@@ -141,7 +148,9 @@ def _(world: World, issued: IssuedToken, claim: str) -> None:
     jti = issued.claim(claim)
     key = world.credentials.api_key_sid
     match = re.fullmatch(re.escape(key) + r"-(\d+)", str(jti))
-    assert match is not None, f"{claim} is {jti!r}; expected {key}-<issue time in seconds>"
+    assert match is not None, f"{claim} is {jti!r}; expected {key}-<issue time in seconds>" + _credentials_hint(
+        "VPC_API_KEY_SID"
+    )
     stamp = int(match.group(1))
     now_s = issued.issued_at_ms // 1_000
     assert abs(stamp - now_s) <= _tolerance_s(world), f"{claim} names second {stamp}; the token was issued at {now_s}"
@@ -185,5 +194,5 @@ def _(world: World, issued: IssuedToken) -> None:
     expected = world.credentials.push_credential_sid
     assert voice.get("push_credential_sid") == expected, (
         f"voice.push_credential_sid is {voice.get('push_credential_sid')!r}; expected {expected}: "
-        "without it the device cannot register for incoming calls"
+        "without it the device cannot register for incoming calls" + _credentials_hint("VPC_PUSH_CREDENTIAL_SID")
     )

@@ -48,7 +48,8 @@ from voice_push_conformance.world import IN_CANDIDATE
 
 PROPERTY = "vpc_warnings"
 MAX_MESSAGE = 1_000  # a note, not a dump: a warning may quote a whole payload
-SUITE_CODE = (ROOT / "voice_push_conformance", ROOT / "steps", ROOT / "tests", ROOT / "conftest.py")
+# The package itself is found by its own location: installed from a wheel, ROOT is its _suite/ data.
+SUITE_CODE = (Path(__file__).resolve().parent, ROOT / "steps", ROOT / "tests", ROOT / "conftest.py")
 NOT_SUITE_CODE = (ROOT / "tests" / "candidates",)  # the self-tests' own candidates
 
 # Node id -> notes, gathered on the controller (under xdist, from the workers' reports).

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import secrets
+import sys
 import time
 import tomllib
 from collections import defaultdict
@@ -77,7 +78,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="vpc_target",
         default=os.environ.get("VPC_TARGET", "reference"),
         help="implementation under test: 'reference' (default), 'mutant:NAME', 'package.module:factory', "
-        "an HTTP harness URL 'http://host:port', or 'reference-http' to serve the reference over HTTP "
+        "'path/to/adapter.py:factory', an HTTP harness URL 'http://host:port', 'reference-http' to serve the "
+        "reference over HTTP, or a token server's 'token-url:http://host/path?identity={identity}' "
         "(env VPC_TARGET)",
     )
     group.addoption(
@@ -204,10 +206,9 @@ def _stop_target(target: TargetSpec) -> Callable[[], None]:
     def stop() -> None:
         if target.stop is not None:
             target.stop()
-        if target.remote:
-            from voice_push_conformance.loopback import LoopbackServer  # noqa: PLC0415 - HTTP runs only
-
-            LoopbackServer.shutdown_instance()
+        loopback = sys.modules.get("voice_push_conformance.loopback")  # loaded only if some scenario used it
+        if loopback is not None:
+            loopback.LoopbackServer.shutdown_instance()
 
     return stop
 
@@ -491,7 +492,9 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
     registrar = SuiteRegistrar(clock)
     holder: list[World] = []
     loopback_id: str | None = None
-    if run.target.remote:
+    # Out-of-process targets, and in-process ones whose HTTP client the requests mock cannot see.
+    loopback_fcm = run.target.remote or "loopback_fcm" in run.declared.capabilities
+    if loopback_fcm:
         from voice_push_conformance.loopback import Attachment, LoopbackServer  # noqa: PLC0415 - HTTP runs only
 
         loopback = LoopbackServer.instance()
@@ -529,7 +532,7 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
         )
         holder.append(world)
         with contextlib.ExitStack() as stack:
-            if not run.target.remote:
+            if not loopback_fcm:
                 sink.install(stack.enter_context(responses.RequestsMock(assert_all_requests_are_fired=False)))
             if candidate.close is not None:
                 stack.callback(run_as_candidate()(candidate.close))

@@ -43,6 +43,9 @@ CAPABILITIES: Mapping[str, str] = {
     "clock": "follows the suite's clock, so scenarios can move time (expiry, late pushes)",
     "voice_webhook": "the issuer's application server answers incoming-call webhooks with TwiML",
     "reset": "can drop all state between scenarios",
+    # In-process pushes sent with requests are intercepted; any other HTTP client needs a real
+    # endpoint, so with this capability context.fcm points at the suite's loopback FCM server.
+    "loopback_fcm": "sends pushes with any HTTP client to the loopback FCM endpoint the suite serves",
 }
 
 FCM = "fcm"

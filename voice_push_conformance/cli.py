@@ -1,0 +1,118 @@
+"""The ``voice-push-conformance`` command: one entry point for every way of using the suite.
+
+Works the same from a checkout and from an installed wheel, from any working directory:
+``run`` points pytest at the suite's own configuration and steps (``paths``), so the
+options, markers and features base directory never depend on where the user stands.
+Imports stay inside the subcommands, so a run starts no slower than ``pytest steps``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+from collections.abc import Callable
+
+USAGE_ERROR = 4  # the suite's exit status for usage errors (see the README)
+
+
+def _run(argv: list[str]) -> int:
+    """Every feature against the target; all arguments go to pytest (--target, -k, -n...)."""
+    import pytest  # noqa: PLC0415 - only this subcommand needs pytest
+
+    from voice_push_conformance import paths  # noqa: PLC0415
+
+    args = ["-c", str(paths.CONFIG), "--rootdir", str(paths.ROOT), str(paths.STEPS), *argv]
+    return int(pytest.main(args))
+
+
+def _serve_reference(argv: list[str]) -> int:
+    """Serve the reference implementation over the harness protocol (--port, --mutant)."""
+    from voice_push_conformance import http_server  # noqa: PLC0415
+
+    return http_server.main(argv)
+
+
+def _coverage(argv: list[str]) -> int:
+    """Print source clauses -> requirements -> scenarios (--summary: the clause coverage line)."""
+    from voice_push_conformance import coverage  # noqa: PLC0415
+
+    return coverage.main(argv)
+
+
+def _stability(argv: list[str]) -> int:
+    """Run the whole suite several times under one seed; list scenarios whose verdict changes."""
+    from voice_push_conformance import stability  # noqa: PLC0415
+
+    return stability.main(argv)
+
+
+def _killmatrix(argv: list[str]) -> int:
+    """Run the suite against every mutant (--only NAME) and print the kill matrix."""
+    from voice_push_conformance import killmatrix  # noqa: PLC0415
+
+    return killmatrix.main(argv)
+
+
+COMMANDS: dict[str, Callable[[list[str]], int]] = {
+    "run": _run,
+    "serve-reference": _serve_reference,
+    "coverage": _coverage,
+    "stability": _stability,
+    "killmatrix": _killmatrix,
+}
+
+# --- subcommands written as separate modules ----------------------------------------------
+# Each module exposes ``main(argv: list[str]) -> int`` and is offered as a subcommand as soon
+# as it exists in the package; until then the command says it is not part of this build.
+# The lead fills in or adjusts this registry when the modules are merged.
+MODULE_COMMANDS: dict[str, tuple[str, str]] = {
+    "compare": ("voice_push_conformance.compare", "compare two verdict files or reports"),
+    "diff": ("voice_push_conformance.diff", "show what changed between two runs"),
+    "verify": ("voice_push_conformance.bundle", "verify a report bundle"),
+}
+
+
+def _available_modules() -> dict[str, tuple[str, str]]:
+    return {name: entry for name, entry in MODULE_COMMANDS.items() if importlib.util.find_spec(entry[0]) is not None}
+
+
+def usage() -> str:
+    lines = ["usage: voice-push-conformance COMMAND [ARGS...]", "", "commands:"]
+    for name, handler in COMMANDS.items():
+        summary = (handler.__doc__ or "").strip().splitlines()[0]
+        lines.append(f"  {name:<16} {summary}")
+    for name, (_, summary) in sorted(_available_modules().items()):
+        lines.append(f"  {name:<16} {summary}")
+    lines += ["", "'voice-push-conformance run --help' lists the pytest and suite options."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return _dispatch(sys.argv[1:] if argv is None else list(argv))
+    except BrokenPipeError:
+        # Output piped into a reader that stopped early (``coverage | head``) is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _dispatch(args: list[str]) -> int:
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(usage())
+        return 0 if args else USAGE_ERROR
+    command, rest = args[0], args[1:]
+    handler = COMMANDS.get(command)
+    if handler is not None:
+        return handler(rest)
+    if command in MODULE_COMMANDS:
+        module_name = MODULE_COMMANDS[command][0]
+        if importlib.util.find_spec(module_name) is None:
+            print(f"voice-push-conformance: '{command}' is not part of this build ({module_name})", file=sys.stderr)
+            return USAGE_ERROR
+        module_main: Callable[[list[str]], int] = importlib.import_module(module_name).main
+        return module_main(rest)
+    known = ", ".join([*COMMANDS, *sorted(_available_modules())])
+    print(f"voice-push-conformance: unknown command {command!r}; commands: {known}", file=sys.stderr)
+    return USAGE_ERROR

@@ -1,0 +1,133 @@
+"""The terminal, made for conformance: failures read as scenarios, selection by requirement id.
+
+* Each failed scenario opens with its name, requirement id and level, and the Gherkin step
+  that failed, then the check's message. The Python traceback (pytest and pytest-bdd
+  internals) is shown only with ``--tb=long`` (or ``--tb=native``); suite errors, which are
+  the suite's own bugs, keep it always.
+* Every requirement id is a registered marker on its scenarios: ``-m TOKEN-SIGNATURE``
+  selects exactly that requirement; ``-k TOKEN-SIGNATURE`` works too (pytest's ``-k`` matches
+  substrings, so it also picks longer ids that contain it).
+* The end of a run lists the report files it wrote.
+
+Registered in the root ``conftest.py``, next to the verdict plugin it reads
+(``vpc_requirements``/``vpc_level`` user properties, ``vpc_suite_error``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from voice_push_conformance import catalogue
+
+SCENARIO = pytest.StashKey[str]()
+FAILED_STEP = pytest.StashKey[str]()
+_FULL_TRACEBACK = {"long", "native"}
+_REPORT_FILES = ("report.json", "report.html", "junit.xml", "cucumber.json")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_Terminal(config), "vpc-terminal")
+    for req in sorted(catalogue.load()):
+        config.addinivalue_line("markers", f"{req}: scenarios checking requirement {req} (requirements.toml)")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m and -k deselect
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for marker in list(item.iter_markers("requirement")):
+            item.add_marker(str(marker.args[0]))
+
+
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
+    request.node.stash[SCENARIO] = str(scenario.name)
+
+
+def pytest_bdd_step_error(request: pytest.FixtureRequest, step: Any, **_: Any) -> None:
+    request.node.stash[FAILED_STEP] = f"{str(step.keyword).strip()} {step.name}"
+
+
+def _message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    text = str(excinfo.value).strip() or type(excinfo.value).__name__
+    return text.split("\nassert ", 1)[0]  # the check's own message, without pytest's introspection
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    """Attach what the failure header needs; plain strings survive pytest-xdist's serialisation."""
+    report = yield
+    if report.when == "call" and report.failed and call.excinfo is not None and SCENARIO in item.stash:
+        params = item.nodeid.partition("[")[2].rstrip("]")
+        report.vpc_scenario = item.stash[SCENARIO] + (f" [{params}]" if params else "")
+        report.vpc_step = item.stash.get(FAILED_STEP, "")
+        report.vpc_message = _message(call.excinfo)
+    return report
+
+
+class ConformanceFailure:
+    """A failure's body as the terminal shows it; quacks like pytest's longrepr."""
+
+    def __init__(self, lines: list[str], path: str, lineno: int, message: str) -> None:
+        self.lines = lines
+        self.reprcrash = _Crash(path, lineno, message)
+
+    def toterminal(self, out: Any) -> None:
+        for line in self.lines:
+            out.line(line)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+
+class _Crash:
+    def __init__(self, path: str, lineno: int, message: str) -> None:
+        self.path = path
+        self.lineno = lineno
+        self.message = message
+
+
+class _Terminal:
+    """The parts that need the run's configuration (the log-report hook is not given it)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    @pytest.hookimpl(trylast=True)  # after the verdicts, junit and the reports have read the original
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        scenario = getattr(report, "vpc_scenario", None)
+        if scenario is None or not report.failed or self.config.option.tbstyle in _FULL_TRACEBACK:
+            return
+        props = dict(report.user_properties)
+        if "vpc_suite_error" in props:
+            return  # the suite's own bug: the traceback is the useful part
+        requirements = str(props.get("vpc_requirements", ""))
+        level = str(props.get("vpc_level", ""))
+        known = catalogue.load()
+        lines = [f"Scenario: {scenario}"]
+        for req in requirements.split(","):
+            statement = f": {known[req].statement}" if req in known else ""
+            lines.append(f"Requirement: {req} ({level}){statement}")
+        step = str(getattr(report, "vpc_step", ""))
+        if step:
+            lines.append(f"Failed step: {step}")
+        message = str(getattr(report, "vpc_message", ""))
+        lines += ["", message, "", f"({report.nodeid}; --tb=long shows the Python traceback)"]
+        path, lineno, _ = report.location
+        first = message.splitlines()[0] if message else ""
+        report.longrepr = ConformanceFailure(lines, str(path), (lineno or 0) + 1, first)  # type: ignore[assignment]
+        report.location = (path, lineno, f"{scenario} — {requirements} ({level})")
+
+    @pytest.hookimpl(trylast=True)  # after the verdicts summary
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        written: list[str] = []
+        report_dir = getattr(self.config.option, "vpc_report_dir", None)
+        if report_dir:
+            written += [str(Path(report_dir) / name) for name in _REPORT_FILES if (Path(report_dir) / name).is_file()]
+        verdict_file = getattr(self.config.option, "vpc_verdict_file", None)
+        if verdict_file and Path(verdict_file).is_file():
+            written.append(str(verdict_file))
+        if written:
+            terminalreporter.line("reports: " + ", ".join(written))
