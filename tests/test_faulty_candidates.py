@@ -97,7 +97,12 @@ class Faulty:
         if not self.dead and self.server is not None:
             self.dead = True
             server = self.server
-            threading.Thread(target=lambda: (server.shutdown(), server.server_close()), daemon=True).start()
+
+            def stop() -> None:
+                server.shutdown()
+                server.server_close()
+
+            threading.Thread(target=stop, daemon=True).start()
         environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
         raise ConnectionAbortedError("the server died")
 
