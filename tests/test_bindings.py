@@ -6,6 +6,7 @@ run; these runs compare the per-scenario verdicts of whole suite runs.
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -13,9 +14,17 @@ from pathlib import Path
 
 import pytest
 
+from voice_push_conformance import reference
+from voice_push_conformance.clock import ManualClock
+from voice_push_conformance.credentials import generate_credentials
 from voice_push_conformance.paths import ROOT
+from voice_push_conformance.target import Candidate, HarnessContext, NotApplicable
 
 SEED = "424242"
+
+
+def _context() -> HarnessContext:
+    return HarnessContext(clock=ManualClock(0), credentials=generate_credentials(1))
 
 
 def verdicts(tmp_path: Path, name: str, *args: str) -> dict[str, str]:
@@ -61,3 +70,16 @@ def test_xdist_gives_the_same_verdicts_as_a_serial_run(tmp_path: Path) -> None:
     serial = verdicts(tmp_path, "serial", "-p", "no:xdist")
     parallel = verdicts(tmp_path, "parallel", "-n", "2")
     assert serial == parallel
+
+
+def test_a_not_applicable_message_is_the_same_whatever_the_order_of_the_needs() -> None:
+    """pytest-bdd keeps a scenario's tags in a set: the order of the needs changes between runs."""
+    candidate = Candidate(description="issuer only", issuer=reference.build(_context()).issuer)
+    messages = set()
+    for needs in itertools.permutations(("service", "clock", "client", "voice_webhook")):
+        with pytest.raises(NotApplicable) as caught:
+            candidate.require(*needs)
+        messages.add(str(caught.value))
+    assert messages == {
+        "the candidate does not offer client, clock, service, voice_webhook (roles: issuer; capabilities: none)"
+    }
