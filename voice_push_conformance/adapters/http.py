@@ -47,7 +47,7 @@ from voice_push_conformance.target import (
 )
 from voice_push_conformance.transcript import record as record_exchange
 
-DEFAULT_TIMEOUT_S = 5.0
+DEFAULT_TIMEOUT_S = harness.DEFAULT_HTTP_TIMEOUT_S
 # Connection failures in a row (no answer at all, across scenarios) after which the target
 # is taken to be gone and the run stops as "could not run".
 MAX_CONNECTION_FAILURES = 3
