@@ -332,6 +332,34 @@ def test_the_test_control_endpoints_answer_as_documented(reference: Harness) -> 
     assert closed.status_code == 204, f"closing the session must answer 204, got {closed.status_code}"
 
 
+def test_a_missing_input_on_the_real_interfaces_is_a_documented_400(reference: Harness) -> None:
+    """The guide and the document promise 400 with code 31400 for a missing identity or To."""
+    no_identity = exchange(reference, "issueToken", query={})
+    assert no_identity.status_code == 400 and no_identity.json()["code"] == 31400, (
+        f"a token request without identity must answer 400 / 31400, got {no_identity.status_code} {no_identity.text}"
+    )
+    no_to = exchange(
+        reference, "voiceWebhook", body={"From": "client:alice"}, media_type="application/x-www-form-urlencoded"
+    )
+    assert no_to.status_code == 400 and no_to.json()["code"] == 31400, (
+        f"a webhook form without To must answer 400 / 31400, got {no_to.status_code} {no_to.text}"
+    )
+    documented = HARNESS["paths"]
+    assert "400" in documented["/accessToken"]["get"]["responses"]
+    assert "400" in documented["/voice"]["post"]["responses"]
+
+
+def test_a_missing_session_header_is_a_documented_404_that_names_the_header(reference: Harness) -> None:
+    answer = exchange(reference, "issueToken", query={"identity": "dave"}, headers={})
+    assert answer.status_code == 404, f"expected 404 without a session header, got {answer.status_code}"
+    assert harness.SESSION_HEADER in answer.json()["message"], answer.text
+
+
+def test_an_oversized_token_header_may_be_refused_with_413_or_431_as_documented() -> None:
+    responses_ = HARNESS["paths"]["/v1/registrations"]["post"]["responses"]
+    assert {"400", "413", "431"} <= set(responses_), sorted(responses_)
+
+
 @pytest.mark.parametrize(
     ("case", "change"),
     [

@@ -75,7 +75,8 @@ class Sessions:
         with self._lock:
             session = self._sessions.get(sid or "")
         if session is None:
-            raise LookupError(f"no session {sid!r}: open one with POST {CONTROL}/sessions")
+            problem = f"no {SESSION_HEADER} header" if sid is None else f"no session {sid!r}"
+            raise LookupError(f"{problem}: open one with POST {CONTROL}/sessions")
         return session
 
     def drop(self, sid: str) -> bool:
@@ -203,9 +204,11 @@ def create_app(factory: CandidateFactory = reference.build) -> Flask:  # noqa: P
     @app.get("/accessToken")
     def access_token() -> Response | tuple[str, int, dict[str, str]]:
         issuer = session().candidate.issuer
-        identity = request.args.get("identity", "")
+        identity = request.args.get("identity")
         if issuer is None:
             raise LookupError("this server has no token issuer role")
+        if identity is None:
+            raise ProtocolError("the token endpoint needs an identity query parameter")
         return issuer.issue_token(identity), 200, {"Content-Type": "text/plain"}
 
     @app.post("/voice")
@@ -215,8 +218,10 @@ def create_app(factory: CandidateFactory = reference.build) -> Flask:  # noqa: P
         if answer is None:
             raise LookupError("this server has no voice webhook")
         form = request.form.to_dict()
+        if "To" not in form:
+            raise ProtocolError("the voice webhook needs To (client:<identity>) in its form")
         caller = form.pop("From", "")
-        callee = form.pop("To", "").removeprefix("client:")
+        callee = form.pop("To").removeprefix("client:")
         return answer(caller, callee, form), 200, {"Content-Type": "text/xml"}
 
     @app.post(harness.REGISTRATIONS)
