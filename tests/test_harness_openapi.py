@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterator
@@ -37,14 +38,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from voice_push_conformance import harness
+from voice_push_conformance import catalogue, features, harness, token_vectors
 from voice_push_conformance.clock import ManualClock
 from voice_push_conformance.codecs import tokens, twiml
 from voice_push_conformance.credentials import Credentials, generate_credentials
 from voice_push_conformance.fcm import FcmSink
 from voice_push_conformance.http_server import create_app
 from voice_push_conformance.loopback import Attachment, LoopbackServer
-from voice_push_conformance.paths import SCHEMAS
+from voice_push_conformance.paths import ROOT, SCHEMAS
 from voice_push_conformance.target import FcmEndpoint
 from voice_push_conformance.world import SuiteRegistrar
 
@@ -512,3 +513,67 @@ def test_documents_reference_each_other_by_file_name() -> None:
     for name in re.findall(r'"\$ref": "([^"#]+)', text):
         assert (SCHEMAS / name).is_file(), f"suite-loopback-openapi.json refers to {name}, which is not in schemas/"
     assert HARNESS_PATH.name in text, "the loopback document must point at harness-openapi.json"
+
+
+GUIDE = ROOT / "docs" / "http-harness.md"
+CODE = re.compile(r"\b\d{5}\b")
+ASKS_FOR_ANY_CODE = (
+    "the registration is refused with a 4xx status and an error code",
+    "the voice service refuses the call with an error",
+)
+
+
+def _guide_error_table() -> dict[str, tuple[str, set[str]]]:
+    """Requirement -> (level, codes) from the guide's table of expected error codes ("any" for no particular code)."""
+    text = GUIDE.read_text(encoding="utf-8")
+    section = text.split("### Every error code the suite expects", 1)[1].split("\n#", 1)[0]
+    table: dict[str, tuple[str, set[str]]] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or not cells[0].startswith("`"):
+            continue
+        requirement, level, codes = cells[0].strip("`"), cells[1], re.sub(r"\([^)]*\)", "", cells[2])
+        found = set(CODE.findall(codes)) | ({"any"} if codes.startswith("any") else set())
+        previous_level, previous = table.get(requirement, (level, set()))
+        assert previous_level == level, f"{requirement} has two levels in the guide's table"
+        table[requirement] = (level, previous | found)
+    return table
+
+
+def _expected_codes() -> set[tuple[str, str]]:
+    """(requirement, code) for every error code a scenario asks for, read from the features, fixtures and steps."""
+    source = (ROOT / "steps" / "registration.py").read_text(encoding="utf-8")
+    assigned = next(
+        node.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "TOKEN_ERRORS" for t in node.targets)
+    )
+    token_errors = {str(c) for c in ast.literal_eval(assigned)}
+    vectors = token_vectors.load()
+    expected: set[tuple[str, str]] = set()
+    for feature in features.load_all():
+        for scenario in feature.scenarios:
+            for step in scenario.rendered_steps():
+                codes: set[str] = set(CODE.findall(step.text)) if "code" in step.text else set()
+                vector = re.fullmatch(r'the registration is refused with the code of token vector "(.+)"', step.text)
+                if vector:
+                    codes.add(str(vectors[vector.group(1)]["expected_code"]))
+                if step.text == "the registration is refused with an access-token error":
+                    codes |= token_errors
+                if step.text in ASKS_FOR_ANY_CODE:
+                    codes.add("any")
+                expected |= {(req, code) for req in scenario.requirements for code in codes}
+    return expected
+
+
+def test_the_guide_lists_every_error_code_the_suite_expects() -> None:
+    table = _guide_error_table()
+    expected = _expected_codes()
+    assert len(expected) > 20, f"the features ask for too few codes to be read right: {sorted(expected)}"
+    missing = sorted((req, code) for req, code in expected if code not in table.get(req, ("", set()))[1])
+    assert not missing, f"docs/http-harness.md's error-code table lacks (requirement, code): {missing}"
+    known = catalogue.load()
+    wrong_levels = sorted(req for req, (level, _) in table.items() if req not in known or known[req].level != level)
+    assert not wrong_levels, f"rows naming an unknown requirement or the wrong level: {wrong_levels}"
+    unasked = sorted((req, code) for req, (_, codes) in table.items() for code in codes if (req, code) not in expected)
+    assert not unasked, f"the table lists codes no scenario asks for: {unasked}"
