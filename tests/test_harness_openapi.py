@@ -577,3 +577,26 @@ def test_the_guide_lists_every_error_code_the_suite_expects() -> None:
     assert not wrong_levels, f"rows naming an unknown requirement or the wrong level: {wrong_levels}"
     unasked = sorted((req, code) for req, (_, codes) in table.items() for code in codes if (req, code) not in expected)
     assert not unasked, f"the table lists codes no scenario asks for: {unasked}"
+
+
+def test_a_client_that_cannot_reach_its_token_server_still_answers_204() -> None:
+    """Found by fuzzing the reference server with unreachable loopback URLs: it answered 500."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False):  # every outgoing request fails to connect
+        http = create_app().test_client()
+        opened = http.post(
+            f"{harness.CONTROL}/sessions",
+            json={
+                "credentials": harness.credentials_to_json(CREDENTIALS),
+                "fcm_base_url": FCM_BASE,
+                "registrar_url": "http://unreachable.test/ers",
+                "token_url": "http://unreachable.test/token?identity={identity}",
+                "clock_ms": None,
+            },
+        )
+        session = {harness.SESSION_HEADER: opened.json["session"]}  # type: ignore[index]
+        created = http.post(f"{harness.CONTROL}/clients", json={"identity": "carol"}, headers=session)
+        client_id = created.json["client"]  # type: ignore[index]
+        answer = http.post(
+            f"{harness.CONTROL}/clients/{client_id}/device-token", json={"device_token": "device-c"}, headers=session
+        )
+    assert answer.status_code == 204, f"expected 204, got {answer.status_code} {answer.text[:200]}"

@@ -196,7 +196,13 @@ def create_app(factory: CandidateFactory = reference.build) -> Flask:  # noqa: P
         token = body().get("device_token")
         if not isinstance(token, str):
             raise ProtocolError("device_token must be a string")
-        client(cid).on_device_token(token)
+        app_install = client(cid)
+        try:
+            app_install.on_device_token(token)
+        except requests.RequestException as exc:
+            # The app could not reach its token server or registrar: nothing was registered, and the
+            # app tries again at its next start, as after a refusal. The guide asks for 204 either way.
+            app.logger.info("client %s could not register: %s", cid, type(exc).__name__)
         return "", 204
 
     # --- the real interfaces ------------------------------------------------------------------
