@@ -2,4 +2,9 @@
 
 from __future__ import annotations
 
-pytest_plugins = ["voice_push_conformance.pytest_plugin", "voice_push_conformance.target_faults", "steps._common"]
+pytest_plugins = [
+    "voice_push_conformance.pytest_plugin",
+    "voice_push_conformance.bundle_plugin",
+    "voice_push_conformance.target_faults",
+    "steps._common",
+]

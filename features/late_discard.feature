@@ -31,7 +31,7 @@ Feature: Discarding late call notifications
       | one-ms-past     | 60001   | discards |
       | one-hour-late   | 3600000 | discards |
 
-  @LATE-DISCARD @must @client @clock
+  @LATE-DISCARD @must @client
   Scenario: A push stamped ahead of the device clock is shown
     Given a call push for "bob" stamped 5000 ms after the current time
     Then the client of "bob" displays the push

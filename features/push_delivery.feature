@@ -47,7 +47,7 @@ Feature: Incoming-call pushes sent through FCM
     When "alice" calls "bob"
     Then every push has a time to live of zero
 
-  @PUSH-TTL-ZERO @must
+  @PUSH-TTL-ZERO @must @clock
   Scenario: A device that was unreachable during the call never gets the push
     Given "bob-tablet" is unreachable
     When "alice" calls "bob"

@@ -24,7 +24,7 @@ Feature: Registration cadence on the device
     And the app of "bob" starts with device token "token-2"
     Then the client of "bob" has registered device token "token-2" 1 time over FCM
 
-  @CADENCE-SAME-TOKEN @must
+  @CADENCE-SAME-TOKEN @must @clock
   Scenario Outline: An unchanged, recent device token is not registered again
     Given the app of "bob" has registered device token "token-1"
     When <days> days pass

@@ -7,20 +7,15 @@ from pytest_bdd import given, scenarios, then, when
 from voice_push_conformance.codecs import tokens
 from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.target import FCM
-from voice_push_conformance.world import World, call_candidate
+from voice_push_conformance.world import World
 
 scenarios("registration_cadence.feature")
 
 
-def _start(world: World, alias: str, token_alias: str) -> None:
-    client = world.client(alias)
-    token = world.device(token_alias)
-    call_candidate("receiving a device token", lambda: client.on_device_token(token))
-
-
 @given(phrase('the app of "{alias}" has registered device token "{token_alias}"'))
 def _(world: World, alias: str, token_alias: str) -> None:
-    _start(world, alias, token_alias)
+    """A first app start: the app reads its token and registers it."""
+    world.token_event(alias, "app_start", token_alias)
     token = world.device(token_alias)
     sent = [r for r in world.registrar.requests if r.device_token == token]
     assert len(sent) == 1, (
@@ -34,9 +29,14 @@ def _(world: World) -> None:
 
 
 @when(phrase('the app of "{alias}" starts with device token "{token_alias}"'))
+def _(world: World, alias: str, token_alias: str) -> None:
+    world.token_event(alias, "app_start", token_alias)
+
+
 @when(phrase('FCM hands the app of "{alias}" the new device token "{token_alias}"'))
 def _(world: World, alias: str, token_alias: str) -> None:
-    _start(world, alias, token_alias)
+    """FCM's ``onNewToken`` callback."""
+    world.token_event(alias, "new_token", token_alias)
 
 
 @then(phrase('the client of "{alias}" has registered device token "{token_alias}" {count:d} time over FCM'))

@@ -82,7 +82,7 @@ def _(world: World, alias: str, vector_id: str) -> None:
 
 @then(phrase('the raw parameters of "{alias}" are the pushed twi_params'))
 def _(world: World, alias: str) -> None:
-    raw = _handled(world, alias).raw_params
+    raw = world.raw_params(_handled(world, alias))
     pushed = world.results["push"].get("twi_params")
     assert raw == pushed, f"the 2.x view holds {raw!r}; the push carried {pushed!r}"
 
@@ -90,8 +90,8 @@ def _(world: World, alias: str) -> None:
 @then(phrase('the raw parameters of "{alias}" decode to its custom parameters'))
 def _(world: World, alias: str) -> None:
     handled = _handled(world, alias)
-    decoded = twi_params.decode(handled.raw_params or "") if handled.raw_params else {}
+    raw = world.raw_params(handled)
+    decoded = twi_params.decode(raw) if raw else {}
     assert decoded == dict(handled.custom_parameters), (
-        f"the 2.x string {handled.raw_params!r} decodes to {decoded}, "
-        f"but the 3.x map is {dict(handled.custom_parameters)}"
+        f"the 2.x string {raw!r} decodes to {decoded}, but the 3.x map is {dict(handled.custom_parameters)}"
     )

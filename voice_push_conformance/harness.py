@@ -17,7 +17,7 @@ from typing import Any
 from voice_push_conformance.credentials import Credentials
 from voice_push_conformance.paths import ROOT
 from voice_push_conformance.secrets import Secret
-from voice_push_conformance.target import CallResult, Delivery, PushHandling, RegistrationResult
+from voice_push_conformance.target import NOT_OFFERED, CallResult, Delivery, PushHandling, RegistrationResult
 
 CONTROL = "/conformance/v1"
 SESSION_HEADER = "X-Conformance-Session"
@@ -148,14 +148,16 @@ def call_result_from_json(body: Any) -> CallResult:
 
 
 def push_handling_to_json(handled: PushHandling) -> dict[str, Any]:
-    return {
+    answer: dict[str, Any] = {
         "kind": handled.kind,
         "decision": handled.decision,
         "call_sid": handled.call_sid,
-        "raw_params": handled.raw_params,
         "custom_parameters": dict(handled.custom_parameters),
         "reason": handled.reason,
     }
+    if handled.raw_params is not NOT_OFFERED:  # an absent key says the client offers no 2.x view
+        answer["raw_params"] = handled.raw_params
+    return answer
 
 
 def push_handling_from_json(body: Any) -> PushHandling:
@@ -176,7 +178,7 @@ def push_handling_from_json(body: Any) -> PushHandling:
         kind=kind,
         decision=decision,
         call_sid=_optional_str(body, "call_sid"),
-        raw_params=_optional_str(body, "raw_params"),
+        raw_params=_optional_str(body, "raw_params") if "raw_params" in body else NOT_OFFERED,
         custom_parameters=dict(params),
         reason=_optional_str(body, "reason") or "",
     )

@@ -26,7 +26,14 @@ from werkzeug.serving import make_server
 from voice_push_conformance import harness, reference
 from voice_push_conformance.clock import Clock, ManualClock, SystemClock
 from voice_push_conformance.harness import CONTROL, SESSION_HEADER, TOKEN_HEADER, HttpRegistrar, ProtocolError
-from voice_push_conformance.target import Candidate, CandidateFactory, Client, ClientEnvironment, FcmEndpoint
+from voice_push_conformance.target import (
+    Candidate,
+    CandidateFactory,
+    Client,
+    ClientEnvironment,
+    FcmEndpoint,
+    deliver_device_token,
+)
 from voice_push_conformance.target import HarnessContext as Context
 
 
@@ -198,7 +205,7 @@ def create_app(factory: CandidateFactory = reference.build) -> Flask:  # noqa: P
             raise ProtocolError("device_token must be a string")
         app_install = client(cid)
         try:
-            app_install.on_device_token(token)
+            deliver_device_token(app_install, "new_token", token)  # the binding has one event for both
         except requests.RequestException as exc:
             # The app could not reach its token server or registrar: nothing was registered, and the
             # app tries again at its next start, as after a refusal. The guide asks for 204 either way.

@@ -5,13 +5,34 @@ A candidate is built once per scenario by a factory that receives a :class:`Harn
 :class:`Candidate` holding up to three roles. A role left as ``None`` is not under test;
 scenarios needing it are reported as not applicable. Capabilities name optional controls
 and operations (see :data:`CAPABILITIES`).
+
+Optional parts are declared, never faked. The suite reports a scenario as *not
+applicable* (neither passed nor failed) when it needs something the candidate declares it
+lacks:
+
+- a role: leave ``issuer``, ``service`` or ``client_factory`` as ``None``;
+- a capability: leave it out of ``Candidate.capabilities`` (``clock``, ``voice_webhook``);
+- the 2.x parameter view: leave ``PushHandling.raw_params`` at :data:`NOT_OFFERED`
+  (a client that only offers the 3.x map must not build a 2.x string for the suite).
+
+Threads: the suite may call one voice service from several threads at once (a scenario
+registers 50 devices concurrently), so :class:`VoiceService` methods must be thread-safe.
+Each scenario builds its own candidate, so nothing needs to be safe across scenarios.
+
+Extending the embedded reference instead of writing roles from scratch is supported
+through its public methods, one per documented rule: for example
+``ReferenceVoiceService.authenticate`` (the grant a registration acts for, or its
+refusal) and ``ReferenceVoiceService.fcm_error_code`` (the FCM ``errorCode`` of a refused
+send). Underscored names are internals that may change. ``docs/python-adapter.md`` lists
+every extension point, with an example.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Final, Literal, Protocol, runtime_checkable
 
 from voice_push_conformance.clock import Clock
 from voice_push_conformance.credentials import Credentials
@@ -82,18 +103,35 @@ PushKind = Literal["call", "cancel", "not_voice"]
 Decision = Literal["display", "discard", "ignore"]
 
 
+class View(enum.Enum):
+    """Marks an optional view a client does not offer (see :class:`PushHandling`)."""
+
+    NOT_OFFERED = "not offered"
+
+    def __repr__(self) -> str:
+        return "NOT_OFFERED"
+
+
+NOT_OFFERED: Final = View.NOT_OFFERED
+
+
 @dataclass(frozen=True)
 class PushHandling:
     """How the client handled one push payload.
 
-    ``custom_parameters`` is the 3.x map (``CallInvite.getCustomParameters()``);
-    ``raw_params`` the 2.x view (the ``twi_params`` string as the app reads it).
+    ``custom_parameters`` (required for a call) is the 3.x map
+    (``CallInvite.getCustomParameters()``); a 2.x client reports what the app's own
+    decoding of ``twi_params`` gives. ``raw_params`` is the optional 2.x view: the
+    ``twi_params`` string exactly as the app reads it, or ``None`` when the push carried
+    none. A client that does not offer that view leaves it at :data:`NOT_OFFERED` (the
+    default): the scenarios comparing the two views (PARAMS-VIEWS-AGREE) are then not
+    applicable to it, rather than failed.
     """
 
     kind: PushKind
     decision: Decision
     call_sid: str | None = None
-    raw_params: str | None = None
+    raw_params: str | Literal[View.NOT_OFFERED] | None = NOT_OFFERED
     custom_parameters: Mapping[str, str | None] = field(default_factory=dict)
     reason: str = ""
 
@@ -117,13 +155,29 @@ class VoiceWebhook(Protocol):
 
 @runtime_checkable
 class VoiceService(Protocol):
-    """Registrations, call routing and push sending (the Twilio side)."""
+    """Registrations, call routing and push sending (the Twilio side).
 
-    def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult: ...
+    Thread-safety is required: the suite calls ``register`` from many threads at once
+    (LIMIT-TEN registers 50 devices of one identity concurrently and expects exactly ten
+    of them to be notified, once each), and may overlap any of these methods. Guard
+    shared state with a lock, or hand each call to something that serialises them.
 
-    def unregister(self, access_token: str, channel: str, device_token: str) -> RegistrationResult: ...
+    Refusals are answers, not exceptions: return a :class:`RegistrationResult` or
+    :class:`CallResult` with the documented code. An exception raised here is reported
+    as the candidate breaking, and the scenario fails.
+    """
 
-    def place_call(self, twiml: str) -> CallResult: ...
+    def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
+        """``POST /v1/registrations``: 201 when stored (again: re-registering refreshes it)."""
+        ...
+
+    def unregister(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
+        """Drop the token holder's own registration: 200/204, or 404 when there is none."""
+        ...
+
+    def place_call(self, twiml: str) -> CallResult:
+        """Act on an answered call's TwiML: push to each dialled client's registered devices."""
+        ...
 
 
 @runtime_checkable
@@ -135,7 +189,11 @@ class Registrar(Protocol):
 
 @dataclass(frozen=True)
 class ClientEnvironment:
-    """What an app install on one device is given: who it is and whom it talks to."""
+    """What an app install on one device is given: who it is and whom it talks to.
+
+    ``registrar`` is the voice service as the suite plays it (it records every request);
+    ``fetch_access_token`` is the app server's token endpoint, also played by the suite.
+    """
 
     identity: str
     clock: Clock
@@ -143,15 +201,74 @@ class ClientEnvironment:
     fetch_access_token: Callable[[], str]
 
 
+TokenEvent = Literal["app_start", "new_token"]
+
+
 @runtime_checkable
 class Client(Protocol):
-    """The SDK side: push handling and registration cadence for one app install."""
+    """The SDK side: push handling and registration cadence for one app install.
+
+    ``handle_push`` is the only method every client has. For device tokens a client
+    implements the two events of :class:`TokenEventsClient` (the current contract), or
+    the single ``on_device_token`` of :class:`SingleCallbackClient` (the earlier contract,
+    still accepted: both events then go to it). :func:`deliver_device_token` is how the
+    suite, and the reference HTTP server, hand a client a token.
+    """
 
     def handle_push(self, data: Mapping[str, str]) -> PushHandling: ...
+
+
+@runtime_checkable
+class TokenEventsClient(Client, Protocol):
+    """A client that tells app start apart from ``onNewToken``, as the FAQ's recommended logic does.
+
+    Register over FCM with an access token from ``ClientEnvironment.fetch_access_token``,
+    through ``ClientEnvironment.registrar``, and store the token only once the
+    registration succeeded, so a refused one is retried at the next event.
+    """
+
+    def on_app_start(self, device_token: str) -> None:
+        """The app started and read its current FCM token (``FirebaseMessaging.getToken()``).
+
+        Register it if it is not the stored one, or if the last registration is over a
+        year old (CADENCE-YEARLY; the FAQ recommends renewing after six months,
+        CADENCE-SIX-MONTHS). Otherwise do nothing.
+        """
+        ...
+
+    def on_new_token(self, device_token: str) -> None:
+        """FCM called ``onNewToken``: compare with the stored token, register if it differs."""
+        ...
+
+
+@runtime_checkable
+class SingleCallbackClient(Client, Protocol):
+    """The earlier contract: one callback for app start and ``onNewToken`` alike."""
 
     def on_device_token(self, device_token: str) -> None:
         """Called at app start and from ``onNewToken``; registers if (and only if) it should."""
         ...
+
+
+_EVENT_METHODS: Mapping[TokenEvent, str] = {"app_start": "on_app_start", "new_token": "on_new_token"}
+
+
+def deliver_device_token(client: Client, event: TokenEvent, device_token: str) -> None:
+    """Hand ``client`` one device-token event, falling back to ``on_device_token``.
+
+    The fallback keeps adapters written against the single callback working. A client
+    with neither method has no way to receive its token: that is the candidate's fault,
+    reported as :class:`CandidateError`.
+    """
+    method = getattr(client, _EVENT_METHODS[event], None)
+    if not callable(method):
+        method = getattr(client, "on_device_token", None)
+    if not callable(method):
+        raise CandidateError(
+            f"the client has no {_EVENT_METHODS[event]}() (nor the earlier single on_device_token()), "
+            "so it cannot be handed its device token"
+        )
+    method(device_token)
 
 
 # --- the candidate ----------------------------------------------------------------------
@@ -184,7 +301,12 @@ class HarnessContext:
 
 @dataclass
 class Candidate:
-    """An implementation under test: some roles, some capabilities."""
+    """An implementation under test: some roles, some capabilities.
+
+    ``client_factory`` is called once for each app install a scenario uses (each with its
+    own identity); it may return a :class:`TokenEventsClient` or, as adapters written
+    against the earlier contract do, a :class:`SingleCallbackClient`.
+    """
 
     description: str
     issuer: TokenIssuer | None = None

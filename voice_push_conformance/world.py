@@ -22,10 +22,14 @@ from voice_push_conformance.target import (
     Client,
     ClientEnvironment,
     NotApplicable,
+    PushHandling,
     RegistrationResult,
+    TokenEvent,
     TokenIssuer,
+    View,
     VoiceService,
     VoiceWebhook,
+    deliver_device_token,
 )
 from voice_push_conformance.transcript import Transcript
 from voice_push_conformance.transcript import record as record_exchange
@@ -133,6 +137,23 @@ class World:
             )
             self.clients[alias] = call_candidate("creating a client", lambda: factory(env))
         return self.clients[alias]
+
+    def token_event(self, alias: str, event: TokenEvent, device_alias: str) -> None:
+        """The app of ``alias`` gets device token ``device_alias`` at app start or from ``onNewToken``."""
+        client = self.client(alias)
+        token = self.device(device_alias)
+        what = "starting the app with a device token" if event == "app_start" else "receiving a new device token"
+        call_candidate(what, lambda: deliver_device_token(client, event, token))
+
+    @staticmethod
+    def raw_params(handled: PushHandling) -> str | None:
+        """The client's 2.x view of the parameters; not applicable when it does not offer one."""
+        if handled.raw_params is View.NOT_OFFERED:
+            raise NotApplicable(
+                "the client does not offer the 2.x view of the parameters (raw_params is NOT_OFFERED), "
+                "so there is no raw string to compare"
+            )
+        return handled.raw_params
 
     # --- data --------------------------------------------------------------------------------
 

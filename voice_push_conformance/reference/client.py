@@ -56,7 +56,16 @@ class ReferenceClient:
 
     # --- the role ------------------------------------------------------------------------
 
+    def on_app_start(self, device_token: str) -> None:
+        """App start: the same comparison as ``onNewToken``, plus the age rule in ``should_register``."""
+        self.on_device_token(device_token)
+
+    def on_new_token(self, device_token: str) -> None:
+        """FCM's ``onNewToken``: register only a token that differs from the stored one (or is old)."""
+        self.on_device_token(device_token)
+
     def on_device_token(self, device_token: str) -> None:
+        """Both events share one rule here, so a mutant overriding this breaks both."""
         if not self.should_register(device_token):
             return
         result = self.env.registrar.register(self.env.fetch_access_token(), FCM, device_token)

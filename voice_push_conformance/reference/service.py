@@ -218,6 +218,16 @@ class ReferenceVoiceService:
         """Only the most recently registered devices of an identity are notified."""
         return sorted(bindings, key=lambda b: b.sequence, reverse=True)[:DEVICE_LIMIT]
 
+    def authenticate(self, access_token: str, channel: str, device_token: str) -> Grant | RegistrationResult:
+        """Extension point: the grant a registration request acts for, or the refusal to answer.
+
+        ``register`` and ``unregister`` call this first. Override it to add a check of
+        your own (call ``super().authenticate`` and refine its answer); override one of the
+        rules it runs (``channel_error``, ``device_token_error``, ``validate_token``,
+        ``credential_error``) to change just that rule.
+        """
+        return self._authenticate(access_token, channel, device_token)
+
     def _authenticate(self, access_token: str, channel: str, device_token: str) -> Grant | RegistrationResult:
         refusal = self.channel_error(channel) or self.device_token_error(device_token)
         if refusal is not None:
@@ -229,7 +239,7 @@ class ReferenceVoiceService:
         return self.credential_error(grant) or grant
 
     def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
-        outcome = self._authenticate(access_token, channel, device_token)
+        outcome = self.authenticate(access_token, channel, device_token)
         if isinstance(outcome, RegistrationResult):
             return outcome
         key = (outcome.identity, outcome.push_credential_sid, device_token)
@@ -238,7 +248,7 @@ class ReferenceVoiceService:
         return RegistrationResult(201, None, "registered")
 
     def unregister(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
-        outcome = self._authenticate(access_token, channel, device_token)
+        outcome = self.authenticate(access_token, channel, device_token)
         if isinstance(outcome, RegistrationResult):
             return outcome
         key = (outcome.identity, outcome.push_credential_sid, device_token)
@@ -289,6 +299,14 @@ class ReferenceVoiceService:
             )
         return None
 
+    def fcm_error_code(self, response: requests.Response) -> str | None:
+        """Extension point: the FCM ``errorCode`` of a refused send (``UNREGISTERED``...), if any.
+
+        The default reads the FCM HTTP v1 error body; ``forget_on_failure`` and the
+        delivery report receive what this returns.
+        """
+        return _fcm_error_code(response)
+
     def forget_on_failure(self, status: int, error_code: str | None) -> bool:
         """FCM says the app is gone: drop the registration so it is never pushed again."""
         return status == 404 and error_code == "UNREGISTERED"
@@ -331,7 +349,7 @@ class ReferenceVoiceService:
         if response.status_code == 200:
             self._mark_pushed(binding)
             return Delivery(binding.device_token, True)
-        error_code = _fcm_error_code(response)
+        error_code = self.fcm_error_code(response)
         if self.forget_on_failure(response.status_code, error_code):
             self._forget(binding)
         return Delivery(binding.device_token, False, f"FCM answered {response.status_code} {error_code or ''}".strip())

@@ -1,0 +1,99 @@
+"""pytest plugin for ``--bundle DIR``: the run's reports plus a manifest anyone can re-check.
+
+The reports go where --report-dir would put them; after the suite's own plugin has written
+them, this one adds manifest.json (voice_push_conformance.bundle). A run narrowed with -k, -m,
+--deselect or node ids, or stopped early (-x), is recorded as partial, so no badge can be
+minted from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+
+import pytest
+
+from voice_push_conformance import bundle
+from voice_push_conformance.paths import ROOT
+
+BUNDLE_DIR = pytest.StashKey[Path]()
+DESELECTED = pytest.StashKey[int]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("voice-push-conformance").addoption(
+        "--bundle",
+        dest="vpc_bundle",
+        default=None,
+        metavar="DIR",
+        help="write the reports and a manifest (hashes, seed, target, environment) to the new or empty DIR; "
+        "check it with 'python -m voice_push_conformance.bundle verify DIR'",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Before the suite's plugin configures itself: the bundle directory is the report directory."""
+    raw = config.option.vpc_bundle
+    if not raw:
+        return
+    directory = Path(raw)
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise pytest.UsageError(f"--bundle {raw}: must be a new or empty directory, so it holds only this run")
+    report_dir = config.option.vpc_report_dir
+    if report_dir and Path(report_dir).resolve() != directory.resolve():
+        raise pytest.UsageError("--bundle writes the reports itself: drop --report-dir")
+    config.option.vpc_report_dir = str(directory)
+    config.stash[BUNDLE_DIR] = directory
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items:
+        config = items[0].config
+        config.stash[DESELECTED] = config.stash.get(DESELECTED, 0) + len(items)
+
+
+def _partial_reasons(session: pytest.Session) -> list[str]:
+    """Why this run may not have run every scenario (under xdist, deselection happens on the workers)."""
+    config = session.config
+    reasons = []
+    deselected = config.stash.get(DESELECTED, 0)
+    if deselected:
+        reasons.append(f"{deselected} scenario(s) deselected")
+    if config.option.keyword:
+        reasons.append(f"selected with -k {config.option.keyword!r}")
+    if config.option.markexpr:
+        reasons.append(f"selected with -m {config.option.markexpr!r}")
+    if getattr(config.option, "deselect", None):
+        reasons.append("scenarios left out with --deselect")
+    if session.shouldstop:
+        reasons.append(f"stopped early: {session.shouldstop}")
+    steps = (ROOT / "steps").resolve()
+    for arg in config.args:
+        path = Path(arg.split("::", 1)[0])
+        resolved = (path if path.is_absolute() else Path(config.invocation_params.dir) / path).resolve()
+        if "::" in arg or resolved != steps:
+            reasons.append(f"ran {arg} rather than all of steps/")
+    return reasons
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[None, None, None]:
+    """After every other sessionfinish (the reports are written by then), add the manifest."""
+    yield
+    config = session.config
+    if BUNDLE_DIR not in config.stash or hasattr(config, "workerinput"):
+        return
+    directory = config.stash[BUNDLE_DIR]
+    if not (directory / "report.json").exists():
+        return  # nothing ran; the suite's own message says why
+    from voice_push_conformance.pytest_plugin import RUN  # noqa: PLC0415 - the run's credentials, for redaction
+
+    expectations = config.option.vpc_expectations
+    bundle.write_manifest(
+        directory,
+        command=["pytest", *config.invocation_params.args],
+        expectations=Path(expectations) if expectations else None,
+        partial_reasons=_partial_reasons(session),
+        secrets=config.stash[RUN].credentials.secrets if RUN in config.stash else (),
+    )
