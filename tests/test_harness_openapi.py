@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterator
@@ -37,14 +38,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from voice_push_conformance import harness
+from voice_push_conformance import catalogue, features, harness, token_vectors
 from voice_push_conformance.clock import ManualClock
 from voice_push_conformance.codecs import tokens, twiml
 from voice_push_conformance.credentials import Credentials, generate_credentials
 from voice_push_conformance.fcm import FcmSink
 from voice_push_conformance.http_server import create_app
 from voice_push_conformance.loopback import Attachment, LoopbackServer
-from voice_push_conformance.paths import SCHEMAS
+from voice_push_conformance.paths import ROOT, SCHEMAS
 from voice_push_conformance.target import FcmEndpoint
 from voice_push_conformance.world import SuiteRegistrar
 
@@ -332,6 +333,34 @@ def test_the_test_control_endpoints_answer_as_documented(reference: Harness) -> 
     assert closed.status_code == 204, f"closing the session must answer 204, got {closed.status_code}"
 
 
+def test_a_missing_input_on_the_real_interfaces_is_a_documented_400(reference: Harness) -> None:
+    """The guide and the document promise 400 with code 31400 for a missing identity or To."""
+    no_identity = exchange(reference, "issueToken", query={})
+    assert no_identity.status_code == 400 and no_identity.json()["code"] == 31400, (
+        f"a token request without identity must answer 400 / 31400, got {no_identity.status_code} {no_identity.text}"
+    )
+    no_to = exchange(
+        reference, "voiceWebhook", body={"From": "client:alice"}, media_type="application/x-www-form-urlencoded"
+    )
+    assert no_to.status_code == 400 and no_to.json()["code"] == 31400, (
+        f"a webhook form without To must answer 400 / 31400, got {no_to.status_code} {no_to.text}"
+    )
+    documented = HARNESS["paths"]
+    assert "400" in documented["/accessToken"]["get"]["responses"]
+    assert "400" in documented["/voice"]["post"]["responses"]
+
+
+def test_a_missing_session_header_is_a_documented_404_that_names_the_header(reference: Harness) -> None:
+    answer = exchange(reference, "issueToken", query={"identity": "dave"}, headers={})
+    assert answer.status_code == 404, f"expected 404 without a session header, got {answer.status_code}"
+    assert harness.SESSION_HEADER in answer.json()["message"], answer.text
+
+
+def test_an_oversized_token_header_may_be_refused_with_413_or_431_as_documented() -> None:
+    responses_ = HARNESS["paths"]["/v1/registrations"]["post"]["responses"]
+    assert {"400", "413", "431"} <= set(responses_), sorted(responses_)
+
+
 @pytest.mark.parametrize(
     ("case", "change"),
     [
@@ -484,3 +513,90 @@ def test_documents_reference_each_other_by_file_name() -> None:
     for name in re.findall(r'"\$ref": "([^"#]+)', text):
         assert (SCHEMAS / name).is_file(), f"suite-loopback-openapi.json refers to {name}, which is not in schemas/"
     assert HARNESS_PATH.name in text, "the loopback document must point at harness-openapi.json"
+
+
+GUIDE = ROOT / "docs" / "http-harness.md"
+CODE = re.compile(r"\b\d{5}\b")
+ASKS_FOR_ANY_CODE = (
+    "the registration is refused with a 4xx status and an error code",
+    "the voice service refuses the call with an error",
+)
+
+
+def _guide_error_table() -> dict[str, tuple[str, set[str]]]:
+    """Requirement -> (level, codes) from the guide's table of expected error codes ("any" for no particular code)."""
+    text = GUIDE.read_text(encoding="utf-8")
+    section = text.split("### Every error code the suite expects", 1)[1].split("\n#", 1)[0]
+    table: dict[str, tuple[str, set[str]]] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or not cells[0].startswith("`"):
+            continue
+        requirement, level, codes = cells[0].strip("`"), cells[1], re.sub(r"\([^)]*\)", "", cells[2])
+        found = set(CODE.findall(codes)) | ({"any"} if codes.startswith("any") else set())
+        previous_level, previous = table.get(requirement, (level, set()))
+        assert previous_level == level, f"{requirement} has two levels in the guide's table"
+        table[requirement] = (level, previous | found)
+    return table
+
+
+def _expected_codes() -> set[tuple[str, str]]:
+    """(requirement, code) for every error code a scenario asks for, read from the features, fixtures and steps."""
+    source = (ROOT / "steps" / "registration.py").read_text(encoding="utf-8")
+    assigned = next(
+        node.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "TOKEN_ERRORS" for t in node.targets)
+    )
+    token_errors = {str(c) for c in ast.literal_eval(assigned)}
+    vectors = token_vectors.load()
+    expected: set[tuple[str, str]] = set()
+    for feature in features.load_all():
+        for scenario in feature.scenarios:
+            for step in scenario.rendered_steps():
+                codes: set[str] = set(CODE.findall(step.text)) if "code" in step.text else set()
+                vector = re.fullmatch(r'the registration is refused with the code of token vector "(.+)"', step.text)
+                if vector:
+                    codes.add(str(vectors[vector.group(1)]["expected_code"]))
+                if step.text == "the registration is refused with an access-token error":
+                    codes |= token_errors
+                if step.text in ASKS_FOR_ANY_CODE:
+                    codes.add("any")
+                expected |= {(req, code) for req in scenario.requirements for code in codes}
+    return expected
+
+
+def test_the_guide_lists_every_error_code_the_suite_expects() -> None:
+    table = _guide_error_table()
+    expected = _expected_codes()
+    assert len(expected) > 20, f"the features ask for too few codes to be read right: {sorted(expected)}"
+    missing = sorted((req, code) for req, code in expected if code not in table.get(req, ("", set()))[1])
+    assert not missing, f"docs/http-harness.md's error-code table lacks (requirement, code): {missing}"
+    known = catalogue.load()
+    wrong_levels = sorted(req for req, (level, _) in table.items() if req not in known or known[req].level != level)
+    assert not wrong_levels, f"rows naming an unknown requirement or the wrong level: {wrong_levels}"
+    unasked = sorted((req, code) for req, (_, codes) in table.items() for code in codes if (req, code) not in expected)
+    assert not unasked, f"the table lists codes no scenario asks for: {unasked}"
+
+
+def test_a_client_that_cannot_reach_its_token_server_still_answers_204() -> None:
+    """Found by fuzzing the reference server with unreachable loopback URLs: it answered 500."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False):  # every outgoing request fails to connect
+        http = create_app().test_client()
+        opened = http.post(
+            f"{harness.CONTROL}/sessions",
+            json={
+                "credentials": harness.credentials_to_json(CREDENTIALS),
+                "fcm_base_url": FCM_BASE,
+                "registrar_url": "http://unreachable.test/ers",
+                "token_url": "http://unreachable.test/token?identity={identity}",
+                "clock_ms": None,
+            },
+        )
+        session = {harness.SESSION_HEADER: opened.json["session"]}  # type: ignore[index]
+        created = http.post(f"{harness.CONTROL}/clients", json={"identity": "carol"}, headers=session)
+        client_id = created.json["client"]  # type: ignore[index]
+        answer = http.post(
+            f"{harness.CONTROL}/clients/{client_id}/device-token", json={"device_token": "device-c"}, headers=session
+        )
+    assert answer.status_code == 204, f"expected 204, got {answer.status_code} {answer.text[:200]}"

@@ -82,7 +82,8 @@ class Sessions:
         with self._lock:
             session = self._sessions.get(sid or "")
         if session is None:
-            raise LookupError(f"no session {sid!r}: open one with POST {CONTROL}/sessions")
+            problem = f"no {SESSION_HEADER} header" if sid is None else f"no session {sid!r}"
+            raise LookupError(f"{problem}: open one with POST {CONTROL}/sessions")
         return session
 
     def drop(self, sid: str) -> bool:
@@ -202,7 +203,13 @@ def create_app(factory: CandidateFactory = reference.build) -> Flask:  # noqa: P
         token = body().get("device_token")
         if not isinstance(token, str):
             raise ProtocolError("device_token must be a string")
-        deliver_device_token(client(cid), "new_token", token)  # the binding has one event for both
+        app_install = client(cid)
+        try:
+            deliver_device_token(app_install, "new_token", token)  # the binding has one event for both
+        except requests.RequestException as exc:
+            # The app could not reach its token server or registrar: nothing was registered, and the
+            # app tries again at its next start, as after a refusal. The guide asks for 204 either way.
+            app.logger.info("client %s could not register: %s", cid, type(exc).__name__)
         return "", 204
 
     # --- the real interfaces ------------------------------------------------------------------
@@ -210,9 +217,11 @@ def create_app(factory: CandidateFactory = reference.build) -> Flask:  # noqa: P
     @app.get("/accessToken")
     def access_token() -> Response | tuple[str, int, dict[str, str]]:
         issuer = session().candidate.issuer
-        identity = request.args.get("identity", "")
+        identity = request.args.get("identity")
         if issuer is None:
             raise LookupError("this server has no token issuer role")
+        if identity is None:
+            raise ProtocolError("the token endpoint needs an identity query parameter")
         return issuer.issue_token(identity), 200, {"Content-Type": "text/plain"}
 
     @app.post("/voice")
@@ -222,8 +231,10 @@ def create_app(factory: CandidateFactory = reference.build) -> Flask:  # noqa: P
         if answer is None:
             raise LookupError("this server has no voice webhook")
         form = request.form.to_dict()
+        if "To" not in form:
+            raise ProtocolError("the voice webhook needs To (client:<identity>) in its form")
         caller = form.pop("From", "")
-        callee = form.pop("To", "").removeprefix("client:")
+        callee = form.pop("To").removeprefix("client:")
         return answer(caller, callee, form), 200, {"Content-Type": "text/xml"}
 
     @app.post(harness.REGISTRATIONS)

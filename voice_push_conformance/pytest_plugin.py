@@ -18,7 +18,16 @@ from typing import Any
 import pytest
 import responses
 
-from voice_push_conformance import __version__, adapters, candidate_warnings, catalogue, features, report, schemas
+from voice_push_conformance import (
+    __version__,
+    adapters,
+    candidate_warnings,
+    catalogue,
+    features,
+    harness,
+    report,
+    schemas,
+)
 from voice_push_conformance.adapters import TargetError, TargetSpec
 from voice_push_conformance.clock import MS_PER_DAY, ManualClock, SystemClock
 from voice_push_conformance.credentials import Credentials, CredentialsError, credentials_from_env
@@ -435,7 +444,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             started=session.config.stash.get(STARTED, time.time()),
             finished=time.time(),
             results=RESULTS,
-            reproduce=f'./suite conformance --target {run.target.spec} --seed {run.seed} -k "{{name}}"',
+            reproduce=harness.reproduce_command(
+                run.target.spec,
+                run.seed,
+                session.config.option.vpc_expectations,
+                session.config.option.vpc_http_timeout if run.target.remote else None,
+            ),
         )
         report.write(Path(report_dir), document, run.credentials.secrets)
     path = session.config.option.vpc_verdict_file

@@ -334,7 +334,8 @@ class Candidate:
 
     def require(self, *needs: str) -> None:
         """Raise :class:`NotApplicable` unless every role and capability named is offered."""
-        missing = [n for n in needs if n not in self.roles and n not in self.capabilities]
+        # Sorted: the needs come from a scenario's tags, whose order changes between runs.
+        missing = sorted({n for n in needs if n not in self.roles and n not in self.capabilities})
         if missing:
             raise NotApplicable(
                 f"the candidate does not offer {', '.join(missing)} "

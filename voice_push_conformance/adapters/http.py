@@ -2,12 +2,21 @@
 
 Every scenario opens a session on the candidate (``POST /conformance/v1/sessions``)
 carrying the suite's credentials, clock and loopback URLs, and closes it at the end.
-Requests use one connection pool, a per-request timeout, and are recorded in the
-scenario's transcript (secrets redacted).
+Before the scenarios, the suite only reads ``GET /conformance/v1/capabilities``: it opens
+no session to learn what the candidate declares. Requests use one connection pool, a
+per-request timeout, and are recorded in the scenario's transcript (secrets redacted).
+
+Two faults of the target are not verdicts on the implementation:
+
+- a session ``DELETE`` that fails or hangs becomes a note on the scenario
+  (:func:`take_notes`), because the suite does not judge that answer;
+- :data:`MAX_CONNECTION_FAILURES` connection failures in a row mean the target is gone:
+  :class:`TargetUnreachable` is raised, :func:`unreachable` says why, and the run stops.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -20,6 +29,7 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from voice_push_conformance import harness
 from voice_push_conformance.clock import ManualClock
@@ -37,7 +47,10 @@ from voice_push_conformance.target import (
 )
 from voice_push_conformance.transcript import record as record_exchange
 
-DEFAULT_TIMEOUT_S = 5.0
+DEFAULT_TIMEOUT_S = harness.DEFAULT_HTTP_TIMEOUT_S
+# Connection failures in a row (no answer at all, across scenarios) after which the target
+# is taken to be gone and the run stops as "could not run".
+MAX_CONNECTION_FAILURES = 3
 
 
 @dataclass
@@ -59,6 +72,74 @@ ROUND_TRIPS = RoundTrips()
 
 class HttpTargetError(Exception):
     """The target cannot be used at all (unreachable, not speaking the protocol)."""
+
+
+class TargetUnreachable(Exception):
+    """The target stopped answering mid-run: an environment error, not a verdict on the candidate.
+
+    Deliberately not a :class:`CandidateError`, so the scenario is an error (could not run)
+    rather than a failure, and the run stops.
+    """
+
+
+class _Faults:
+    """What went wrong with the target outside any verdict, shared by every scenario of this process.
+
+    pytest runs one scenario at a time per process (xdist workers are processes), so notes
+    taken between two drains belong to the scenario that just ran.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failures_in_a_row = 0
+        self._unreachable: str | None = None
+        self._notes: list[str] = []
+
+    def answered(self) -> None:
+        with self._lock:
+            self._failures_in_a_row = 0
+
+    def connection_failed(self, detail: str) -> bool:
+        """Count one failure; True once the target counts as gone."""
+        with self._lock:
+            self._failures_in_a_row += 1
+            if self._failures_in_a_row >= MAX_CONNECTION_FAILURES and self._unreachable is None:
+                self._unreachable = f"{MAX_CONNECTION_FAILURES} connection attempts in a row failed (last: {detail})"
+            return self._unreachable is not None
+
+    def unreachable(self) -> str | None:
+        with self._lock:
+            return self._unreachable
+
+    def note(self, text: str) -> None:
+        with self._lock:
+            self._notes.append(text)
+
+    def take_notes(self) -> list[str]:
+        with self._lock:
+            notes, self._notes = self._notes, []
+        return notes
+
+
+FAULTS = _Faults()
+
+
+def take_notes() -> list[str]:
+    """The notes taken since the last call (a session DELETE that failed), oldest first."""
+    return FAULTS.take_notes()
+
+
+def unreachable() -> str | None:
+    """Why the target counts as gone, or None while it still answers."""
+    return FAULTS.unreachable()
+
+
+def _never_sent(exc: requests.ConnectionError) -> bool:
+    """True when no connection was made, so the request never reached the server and may be sent again."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError)
 
 
 @dataclass(frozen=True)
@@ -85,18 +166,31 @@ class Connection:
             headers[SESSION_HEADER] = self.session_id
         url = path if path.startswith("http") else f"{self.base_url}{path}"
         summary = f"{method} {url} {json.dumps(kwargs.get('json')) if 'json' in kwargs else kwargs.get('data', '')}"
-        started = time.perf_counter()
-        try:
-            response = self.http.request(method, url, headers=headers, timeout=self.timeout_s, **kwargs)
-        except requests.Timeout as exc:
-            record_exchange("http", summary, f"no answer within {self.timeout_s} s", 0)
-            raise CandidateError(f"{method} {url}: no answer within {self.timeout_s} s") from exc
-        except requests.RequestException as exc:
-            record_exchange("http", summary, f"{type(exc).__name__}: {exc}", 0)
-            raise CandidateError(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
-        ROUND_TRIPS.add(time.perf_counter() - started)
-        record_exchange("http", summary, f"{response.status_code} {response.text[:2000]}", 0)
-        return response
+        for _attempt in itertools.count():
+            started = time.perf_counter()
+            try:
+                response = self.http.request(method, url, headers=headers, timeout=self.timeout_s, **kwargs)
+            except requests.ConnectionError as exc:
+                detail = f"{type(exc).__name__}: {exc}"
+                record_exchange("http", summary, detail, 0)
+                if FAULTS.connection_failed(detail):
+                    raise TargetUnreachable(
+                        f"{method} {url}: the target stopped answering; {FAULTS.unreachable()}"
+                    ) from exc
+                if _never_sent(exc):
+                    continue  # the server never saw the request, so sending it again changes nothing it could judge
+                raise CandidateError(f"{method} {url}: {detail}") from exc
+            except requests.Timeout as exc:
+                record_exchange("http", summary, f"no answer within {self.timeout_s} s", 0)
+                raise CandidateError(f"{method} {url}: no answer within {self.timeout_s} s") from exc
+            except requests.RequestException as exc:
+                record_exchange("http", summary, f"{type(exc).__name__}: {exc}", 0)
+                raise CandidateError(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
+            FAULTS.answered()
+            ROUND_TRIPS.add(time.perf_counter() - started)
+            record_exchange("http", summary, f"{response.status_code} {response.text[:2000]}", 0)
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover - the loop only ends by return or raise
 
     def json(self, response: requests.Response, what: str) -> Any:
         try:
@@ -113,6 +207,13 @@ class Connection:
             raise CandidateError(
                 f"{what}: expected HTTP {allowed}, got {response.status_code}: {response.text[:300]!r}"
             )
+
+
+class _DeclarationOnly(Connection):
+    """The connection of a declaration: no session was opened, so nothing may be sent."""
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        raise CandidateError(f"{method} {path}: this candidate only declares roles; no session was opened for it")
 
 
 class HttpIssuer:
@@ -258,7 +359,33 @@ class HttpTarget:
             voice_url=body.get("voice_url"),
         )
 
+    def declaration(self) -> Candidate:
+        """What the capabilities answer declares, as a candidate whose roles may not be used.
+
+        The suite builds one candidate before the scenarios, only to read its roles and
+        capabilities; over HTTP that needs no session on the server.
+        """
+        connection = _DeclarationOnly(self.base_url, self.timeout_s, self._http())
+        declared = self.declared
+        return Candidate(
+            description=declared.description,
+            issuer=HttpIssuer(connection, declared.token_url, declared.voice_url)
+            if "issuer" in declared.roles and declared.token_url
+            else None,
+            service=HttpVoiceService(connection) if "service" in declared.roles else None,
+            client_factory=(lambda env: HttpClient(connection, "none")) if "client" in declared.roles else None,
+            capabilities=declared.capabilities,
+        )
+
     def build(self, context: HarnessContext) -> Candidate:
+        """One scenario's candidate, backed by a new session on the server.
+
+        Every scenario's context carries the suite's loopback URLs. A context without them
+        is the suite asking what the candidate declares, before any scenario: that opens no
+        session (see :meth:`declaration`).
+        """
+        if context.registrar_url is None and context.token_url is None:
+            return self.declaration()
         connection = Connection(self.base_url, self.timeout_s, self._http())
         clock = context.clock
         body: dict[str, Any] = {
@@ -297,7 +424,16 @@ class HttpTarget:
             return HttpClient(connection, client_id)
 
         def close() -> None:
-            connection.request("DELETE", f"{CONTROL}/sessions/{session_id}")
+            # The suite does not judge this answer: a failure is a note on the scenario, never a verdict.
+            # TargetUnreachable still propagates: the target is gone, and the scenario could not run.
+            what = f"closing harness session {session_id}"
+            try:
+                answer = connection.request("DELETE", f"{CONTROL}/sessions/{session_id}")
+            except CandidateError as exc:
+                FAULTS.note(f"{what} failed: {exc}")
+                return
+            if not 200 <= answer.status_code < 300:
+                FAULTS.note(f"{what} answered {answer.status_code}: {answer.text[:200]!r}")
 
         return Candidate(
             description=declared.description,

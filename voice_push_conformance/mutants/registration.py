@@ -238,3 +238,17 @@ class _LowercaseIdentityService(ReferenceVoiceService):
     def grant_of(self, payload: Mapping[str, Any]) -> Grant:
         grant = super().grant_of(payload)
         return replace(grant, identity=grant.identity.lower())
+
+
+@mutant("reg-no-token-size-limit", "REG-BAD-TOKEN", "processes access tokens of any size")
+class _AnySizeTokenService(ReferenceVoiceService):
+    def validate_token(self, access_token: str) -> Grant:
+        # The reference's checks, without its size limit.
+        try:
+            decoded = tokens.decode_untrusted(access_token)
+        except tokens.TokenFormatError as exc:
+            raise TokenRejected(20101, str(exc)) from exc
+        self.check_header(decoded)
+        self.check_signature(decoded, self.signing_key(decoded))
+        self.check_times(decoded.payload)
+        return self.grant_of(decoded.payload)
