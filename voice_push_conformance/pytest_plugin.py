@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import secrets
 import time
@@ -431,10 +430,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return report
     outcome = _phase_outcome(report, call)
     level = _level(item) or "must"
+    meta: dict[str, Any] = item.stash.get(META, {})
     report.vpc = {
         "requirements": list(requirements),
         "level": level,
-        **item.stash.get(META, {}),
+        **meta,
         "outcome": outcome.value if outcome is not None else None,
         "message": _message(call.excinfo) if outcome not in (None, Outcome.PASSED) else "",
         "reached": item.stash.get(REACHED, 0),
@@ -624,7 +624,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for result in decided.scenarios.values():
         if result.verdict not in {Verdict.PASS, Verdict.NOT_APPLICABLE}:
             verdict = result.verdict.value if result.verdict else "error"
-            terminalreporter.line(f"{verdict.upper()} {','.join(result.requirements)} {result.nodeid}: {result.message}")
+            terminalreporter.line(
+                f"{verdict.upper()} {','.join(result.requirements)} {result.nodeid}: {result.message}"
+            )
     not_applicable = Counter(r.message for r in decided.scenarios.values() if r.verdict is Verdict.NOT_APPLICABLE)
     for reason, count in sorted(not_applicable.items()):
         terminalreporter.line(f"NOT APPLICABLE ({count} scenario(s)): {reason}")
@@ -641,7 +643,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.line("not conformant: " + ", ".join(failing), red=True)
     claimed = decided.claim
     good = claimed.status == CONFORMANT
-    terminalreporter.line(f"claim: {claimed.text}", green=good, yellow=not good and claimed.exit_status == 0, red=claimed.exit_status != 0)
+    caveat = not good and claimed.exit_status == 0
+    terminalreporter.line(f"claim: {claimed.text}", green=good, yellow=caveat, red=not good and not caveat)
     if config.stash[RUN].certify and claimed.partial:
         terminalreporter.line("a certification run must run every scenario; this one did not (exit 4)", red=True)
 

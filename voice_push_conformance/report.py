@@ -9,9 +9,9 @@ import datetime as dt
 import html
 import importlib.metadata
 import json
-import xml.etree.ElementTree as ET
 import platform
 import sys
+import xml.etree.ElementTree as ET  # writing only; the suite never parses XML with it
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -138,7 +138,7 @@ def build_document(
         )
     scenarios = []
     for r in sorted(results.values(), key=lambda r: r.nodeid):
-        verdict = (r.verdict or Verdict.ERROR).value
+        shown = (r.verdict or Verdict.ERROR).value
         scenarios.append(
             {
                 "nodeid": r.nodeid,
@@ -147,10 +147,10 @@ def build_document(
                 "line": r.line,
                 "requirements": list(r.requirements),
                 "level": r.level,
-                "verdict": verdict,
+                "verdict": shown,
                 "duration_s": round(r.duration_s, 4),
                 "message": r.message,
-                "steps": _steps(r, verdict),
+                "steps": _steps(r, shown),
                 "transcript": r.transcript,
                 "reproduce": reproduce.format(name=r.nodeid.split("::")[-1]),
             }

@@ -153,7 +153,8 @@ def claim(judged: Iterable[Judged], roles: Iterable[str]) -> Claim:
     partial = any(not j.complete for j in table)
     musts = [j for j in table if j.level == "must"]
     musts_judged = sum(1 for j in musts if j.verdict in _JUDGED)
-    covers, not_covered = [], []
+    covers: list[str] = []
+    not_covered: list[str] = []
     for role in offered:
         mine = [j for j in musts if role in j.roles]
         ran_all = all(j.complete and j.verdict is not None for j in mine)
