@@ -560,6 +560,7 @@ def decide_run(results: dict[str, ScenarioResult], run: RunSettings) -> Decided:
 
 
 DECIDED = pytest.StashKey[Decided]()
+DOCUMENT = pytest.StashKey[dict[str, Any]]()  # the run's report document, which every output renders
 
 
 @pytest.hookimpl(trylast=True)
@@ -591,6 +592,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         exit_status=int(session.exitstatus),
         reproduce=f'./suite conformance --target {run.target.spec} --seed {run.seed} -k "{{name}}"',
     )
+    session.config.stash[DOCUMENT] = document
     report_dir = session.config.option.vpc_report_dir
     if report_dir:
         report.write(Path(report_dir), document, run.credentials.secrets)
@@ -612,40 +614,47 @@ def _restate_unexpected_passes(config: pytest.Config, decided: Decided) -> None:
     reporter.stats.setdefault("unexpected pass", []).extend(moved)
 
 
+def _counts(counts: dict[str, int]) -> str:
+    order = [v.value for v in Verdict] + ["not run"]
+    return ", ".join(f"{counts[v]} {v}" for v in order if counts.get(v))
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    decided = config.stash.get(DECIDED, None)
-    if decided is None:
+    """The verdict block, read from the same document as every report file."""
+    document = config.stash.get(DOCUMENT, None)
+    if document is None:
         return
-    order = list(Verdict)
-    per_scenario = Counter(r.verdict for r in decided.scenarios.values())
-    per_requirement = Counter(decided.requirements.values())
-    not_run = sum(1 for done in decided.complete.values() if not done)
     terminalreporter.section("conformance verdicts")
-    for result in decided.scenarios.values():
-        if result.verdict not in {Verdict.PASS, Verdict.NOT_APPLICABLE}:
-            verdict = result.verdict.value if result.verdict else "error"
+    for scenario in document["scenarios"]:
+        if scenario["verdict"] not in {"pass", "not applicable"}:
             terminalreporter.line(
-                f"{verdict.upper()} {','.join(result.requirements)} {result.nodeid}: {result.message}"
+                f"{scenario['verdict'].upper()} {','.join(scenario['requirements'])} "
+                f"{scenario['nodeid']}: {scenario['message']}"
             )
-    not_applicable = Counter(r.message for r in decided.scenarios.values() if r.verdict is Verdict.NOT_APPLICABLE)
+    not_applicable = Counter(s["message"] for s in document["scenarios"] if s["verdict"] == "not applicable")
     for reason, count in sorted(not_applicable.items()):
         terminalreporter.line(f"NOT APPLICABLE ({count} scenario(s)): {reason}")
-    terminalreporter.line(
-        "scenarios:    " + ", ".join(f"{per_scenario[v]} {v.value}" for v in order if per_scenario[v])
+    terminalreporter.line(f"scenarios:    {_counts(document['counts'])}")
+    partly = sorted(
+        r for r, done in config.stash[DECIDED].complete.items() if not done and r in config.stash[DECIDED].requirements
     )
     terminalreporter.line(
-        "requirements: "
-        + ", ".join(f"{per_requirement[v]} {v.value}" for v in order if per_requirement[v])
-        + (f" ({not_run} with scenarios that did not run)" if not_run else "")
+        f"requirements: {_counts(document['requirement_counts'])}"
+        + (f" ({len(partly)} only partly run: {', '.join(partly)})" if partly else "")
     )
-    failing = sorted(r for r, v in decided.requirements.items() if v in {Verdict.FAIL, Verdict.ERROR})
-    if failing:
-        terminalreporter.line("not conformant: " + ", ".join(failing), red=True)
-    claimed = decided.claim
-    good = claimed.status == CONFORMANT
-    caveat = not good and claimed.exit_status == 0
-    terminalreporter.line(f"claim: {claimed.text}", green=good, yellow=caveat, red=not good and not caveat)
-    if config.stash[RUN].certify and claimed.partial:
+    by_verdict: dict[str, list[str]] = defaultdict(list)
+    for req in document["requirements"]:
+        by_verdict[req["verdict"]].append(req["id"])
+    if by_verdict["fail"]:
+        terminalreporter.line("not conformant: " + ", ".join(by_verdict["fail"]), red=True)
+    if by_verdict["error"]:
+        terminalreporter.line("could not judge: " + ", ".join(by_verdict["error"]), purple=True)
+    status = document["claim"]
+    good = status == CONFORMANT
+    caveat = not good and document["exit_status"] == 0
+    line = f"claim: {document['claim_detail']['text']}"
+    terminalreporter.line(line, green=good, yellow=caveat, red=not good and not caveat)
+    if config.stash[RUN].certify and document["claim_detail"]["partial"]:
         terminalreporter.line("a certification run must run every scenario; this one did not (exit 4)", red=True)
 
 
