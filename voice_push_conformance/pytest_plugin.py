@@ -108,14 +108,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--certify",
         dest="vpc_certify",
         action="store_true",
-        help="certification run: refuses an expectations file",
+        help="certification run: refuses an expectations file and any selection of scenarios (-k, -m, node ids, -x, ...)",
     )
     group.addoption(
         "--report-dir",
         dest="vpc_report_dir",
         default=None,
         metavar="DIR",
-        help="write report.json, report.html, junit.xml (and cucumber.json when not under xdist) here",
+        help="write report.json, report.html, junit.xml and cucumber.json here, all from the same verdicts",
     )
     group.addoption(
         "--seed",
@@ -148,9 +148,10 @@ class _ShareSeedWithWorkers:
         node.workerinput["vpc_seed"] = self.seed
 
 
-@pytest.hookimpl(tryfirst=True)  # before junitxml and pytest-bdd read the options set here
+@pytest.hookimpl(tryfirst=True)  # the run settings exist before any other plugin's configure
 def pytest_configure(config: pytest.Config) -> None:
     seed = _seed(config)
+    RESULTS.clear()  # one run per configuration, even when pytest runs twice in a process
     report_dir = config.option.vpc_report_dir
     if report_dir:
         config.stash[STARTED] = time.time()
