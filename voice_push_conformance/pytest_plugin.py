@@ -108,7 +108,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--certify",
         dest="vpc_certify",
         action="store_true",
-        help="certification run: refuses an expectations file and any selection of scenarios (-k, -m, node ids, -x, ...)",
+        help="certification run: refuses an expectations file and any selection (-k, -m, node ids, -x, ...)",
     )
     group.addoption(
         "--report-dir",
