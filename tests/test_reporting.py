@@ -21,6 +21,8 @@ from defusedxml import ElementTree
 from voice_push_conformance import report, schemas
 from voice_push_conformance.credentials import generate_credentials
 from voice_push_conformance.paths import ROOT
+from voice_push_conformance.pytest_plugin import ScenarioResult
+from voice_push_conformance.verdicts import Claim, Verdict, worst
 
 SEED = 31337
 SUBSET = "access_token"  # a few scenarios are enough to exercise the reporting
@@ -313,3 +315,74 @@ def test_the_coverage_view_lists_every_requirement_with_its_scenarios() -> None:
     table = report.coverage()
     assert "LIMIT-TEN" in table
     assert any("device_limit" in s for s in table["LIMIT-TEN"])
+
+
+def synthetic_document(verdicts: list[Verdict], claimed: Claim) -> dict[str, Any]:
+    """A report document with one scenario per verdict, as the plugin would build it."""
+    results = {}
+    for index, verdict in enumerate(verdicts):
+        nodeid = f"steps/access_token.py::test_{index}"
+        results[nodeid] = ScenarioResult(
+            nodeid=nodeid,
+            requirements=("TOKEN-HEADER",),
+            level="must",
+            feature="access_token",
+            name=f'scenario {index} <&> "quoted"',
+            line=3,
+            steps=[{"keyword": "Given ", "text": "a token", "line": 4}, {"keyword": "Then ", "text": "it", "line": 5}],
+            reached=0 if verdict in {Verdict.NOT_APPLICABLE, Verdict.ERROR} else 2,
+            failed_step=1 if verdict in {Verdict.FAIL, Verdict.WARN, Verdict.INFO, Verdict.EXPECTED_FAILURE} else None,
+            verdict=verdict,
+            message=f"{verdict.value} because of \x1b[31m something",
+        )
+    return report.build_document(
+        target="reference",
+        description="test",
+        roles=("issuer",),
+        capabilities=(),
+        seed=SEED,
+        certify=False,
+        expectations={},
+        expectations_file=None,
+        started=0.0,
+        finished=1.0,
+        results=results,
+        requirement_verdicts={"TOKEN-HEADER": worst(verdicts)},
+        claim=claimed,
+        exit_status=claimed.exit_status,
+        reproduce='./suite conformance -k "{name}"',
+    )
+
+
+def test_every_verdict_maps_to_valid_junit_and_cucumber(tmp_path: Path) -> None:
+    verdicts = list(Verdict)
+    claimed = Claim("could not run", 3, (), ("issuer",), ("service", "client"), False, 1)
+    found = synthetic_document(verdicts, claimed)
+    assert not schemas.errors("report", found)
+    path = tmp_path / "junit.xml"
+    path.write_text(report.render_junit(found), encoding="utf-8")
+    xmlschema.XMLSchema(str(JUNIT_XSD)).validate(str(path))
+    cases = list(ElementTree.parse(path).iter("testcase"))
+    assert [[c.tag for c in case] for case in cases] == [
+        [JUNIT_KIND[v.value]] if JUNIT_KIND[v.value] else [] for v in verdicts
+    ]
+    elements = [e for f in json.loads(report.render_cucumber(found)) for e in f["elements"]]
+    assert [cucumber_status(e) for e in elements] == [CUCUMBER_SCENARIO[v.value] for v in verdicts]
+
+
+@pytest.mark.parametrize(
+    ("status", "partial", "colour"),
+    [
+        ("conformant", False, "#1a7f37"),
+        ("conformant except the expected failures", False, "#9a6700"),
+        ("partial", True, "#9a6700"),
+        ("conformant, but the expectations file is stale", False, "#9a6700"),
+        ("nothing judged", True, "#9a6700"),
+        ("not conformant", False, "#cf222e"),
+        ("could not run", False, "#8250df"),
+    ],
+)
+def test_the_banner_is_green_only_for_a_complete_conformant_run(status: str, partial: bool, colour: str) -> None:
+    claimed = Claim(status, 0, ("issuer",), (), ("service", "client"), partial, 1)
+    page = report.render_html(synthetic_document([Verdict.PASS], claimed))
+    assert f"background: {colour};" in page

@@ -10,6 +10,7 @@ import html
 import importlib.metadata
 import json
 import platform
+import re
 import sys
 import xml.etree.ElementTree as ET  # writing only; the suite never parses XML with it
 from collections import Counter
@@ -300,6 +301,15 @@ JUNIT = {
 }
 
 
+# Characters XML 1.0 cannot hold at all (control characters, lone surrogates); a candidate's
+# answer can contain them, so they are written as visible escapes instead.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def render_junit(document: Mapping[str, Any]) -> str:
     """JUnit XML valid against the Jenkins xUnit junit-10.xsd: run facts as suite properties,
     one testcase per scenario named by its requirement ids and scenario name."""
@@ -332,14 +342,14 @@ def render_junit(document: Mapping[str, Any]) -> str:
         "expectations_sha256": (document["expectations"] or {}).get("sha256", ""),
     }
     for name, value in facts.items():
-        ET.SubElement(properties, "property", {"name": name, "value": value})
+        ET.SubElement(properties, "property", {"name": name, "value": _xml(value)})
     for scenario in scenarios:
         case = ET.SubElement(
             suite,
             "testcase",
             {
                 "classname": f"voice_push_conformance.{scenario['feature']}",
-                "name": f"{','.join(scenario['requirements'])}: {scenario['name']}",
+                "name": _xml(f"{','.join(scenario['requirements'])}: {scenario['name']}"),
                 "time": f"{scenario['duration_s']:.3f}",
             },
         )
@@ -348,10 +358,10 @@ def render_junit(document: Mapping[str, Any]) -> str:
             detail = ET.SubElement(
                 case,
                 kind,
-                {"type": scenario["verdict"], "message": f"{scenario['verdict']}: {scenario['message']}"},
+                {"type": scenario["verdict"], "message": _xml(f"{scenario['verdict']}: {scenario['message']}")},
             )
             if kind != "skipped":
-                detail.text = f"{scenario['message']}\nreproduce: {scenario['reproduce']}"
+                detail.text = _xml(f"{scenario['message']}\nreproduce: {scenario['reproduce']}")
     root = ET.Element("testsuites", {"name": "voice-push-conformance"})
     root.append(suite)
     ET.indent(root)
