@@ -23,6 +23,7 @@ from voice_push_conformance.clock import MS_PER_DAY, ManualClock, SystemClock
 from voice_push_conformance.credentials import Credentials, CredentialsError, credentials_from_env
 from voice_push_conformance.data import DataFactory, derive_seed
 from voice_push_conformance.fcm import FcmSink
+from voice_push_conformance.paths import ROOT
 from voice_push_conformance.target import (
     CAPABILITIES,
     ROLES,
@@ -203,6 +204,9 @@ def _selection(config: pytest.Config) -> list[str]:
     if getattr(option, "ignore", None) or getattr(option, "ignore_glob", None):
         found.append("--ignore")
     found += sorted(f"node id {arg}" for arg in config.args if "::" in arg)
+    steps = ROOT / "steps"
+    paths = [Path(config.invocation_params.dir, arg).resolve() for arg in config.args if "::" not in arg]
+    found += sorted(f"path {p}" for p in paths if not steps.is_relative_to(p))  # narrower than steps/
     return found
 
 
