@@ -532,6 +532,11 @@ def _scenario_counts() -> dict[str, int]:
 
 
 def decide_run(results: dict[str, ScenarioResult], run: RunSettings) -> Decided:
+    """Every scenario's verdict, every requirement's verdict and the claim, decided once.
+
+    Expectations need the whole run: a listed requirement is stale only when all of its
+    scenarios ran and none failed.
+    """
     known = catalogue.load()
     held = _scenario_counts()
     outcomes: dict[str, list[Outcome]] = defaultdict(list)
