@@ -29,9 +29,18 @@ SUBSET = "access_token"  # a few scenarios are enough to exercise the reporting
 JUNIT_XSD = ROOT / "tests" / "data" / "junit-10.xsd"
 
 
-def run(tmp_path: Path, *args: str, subset: str | None = SUBSET) -> tuple[int, str, Path]:
+def run(tmp_path: Path, *args: str, subset: str | None = SUBSET, xdist: bool = False) -> tuple[int, str, Path]:
     reports = tmp_path / "reports"
-    command = [sys.executable, "-m", "pytest", "steps", "-q", "-p", "no:xdist", "--seed", str(SEED)]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "steps",
+        "-q",
+        *([] if xdist else ["-p", "no:xdist"]),
+        "--seed",
+        str(SEED),
+    ]
     command += ["--report-dir", str(reports), "--verdict-file", str(reports / "verdicts.json"), *args]
     if subset:
         command += ["-k", subset]
@@ -170,6 +179,16 @@ def test_a_failing_run_shows_requirement_expected_actual_and_how_to_reproduce(tm
     page = (reports / "report.html").read_text(encoding="utf-8")
     for needle in ("TOKEN-SIGNATURE", "does not verify as HS256", "./suite conformance", "not conformant"):
         assert needle in page
+
+
+@pytest.mark.slow
+def test_reports_written_under_xdist_hold_every_scenario(tmp_path: Path) -> None:
+    """The suite writes Cucumber and JUnit itself, so pytest -n gives the same complete files."""
+    status, output, reports = run(tmp_path, "-n", "2", "--target", "mutant:token-wrong-secret", xdist=True)
+    assert status == 1, output[-2000:]
+    found = assert_outputs_agree(status, output, reports)
+    features = json.loads((reports / "cucumber.json").read_text(encoding="utf-8"))
+    assert sum(len(f["elements"]) for f in features) == len(found["scenarios"]) > 0
 
 
 @pytest.mark.slow
