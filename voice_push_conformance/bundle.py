@@ -35,7 +35,7 @@ from voice_push_conformance import __version__, catalogue, schemas
 from voice_push_conformance.paths import ROOT
 from voice_push_conformance.results import NOT_RUN, OneLineParser, Report, ResultsError, load
 from voice_push_conformance.secrets import REDACTED, Secret, redact
-from voice_push_conformance.verdicts import Verdict, claim, worst
+from voice_push_conformance.verdicts import Judged, Verdict, claim, worst
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -193,25 +193,37 @@ def _compare_hashes(what: str, recorded: dict[str, str], actual: dict[str, str])
 
 
 def _claim_problems(report: Report) -> list[str]:
-    """The claim, exit status and each requirement's verdict, recomputed from the scenario verdicts."""
+    """The claim, exit status and each requirement's verdict, recomputed from the recorded verdicts."""
     problems = []
+    known = catalogue.load()
     try:
-        verdicts = [Verdict(s.verdict) for s in report.scenarios]
+        judged = [
+            Judged(
+                r.id,
+                catalogue.effective_level(r.id, r.level, report.claimed_profiles),
+                (r.profile,),
+                Verdict(r.verdict) if r.verdict != NOT_RUN else None,
+                r.complete,
+            )
+            for r in report.requirements
+            if r.id in known and known[r.id].untestable is None
+        ]
+        for s in report.scenarios:
+            Verdict(s.verdict)
     except ValueError as exc:
         return [f"report.json holds an unknown verdict ({exc})"]
-    expected_claim, expected_status = claim(verdicts)
-    if (report.claim, report.exit_status) != (expected_claim, expected_status):
+    under_test = catalogue.under_test(report.roles, report.claimed_profiles)
+    expected = claim(judged, under_test, every=catalogue.PROFILE_NAMES)
+    if (report.claim, report.exit_status) != (expected.status, expected.exit_status):
         problems.append(
             f"the claim does not follow from the verdicts: report says {report.claim!r} (exit {report.exit_status}), "
-            f"the scenario verdicts give {expected_claim!r} (exit {expected_status})"
+            f"the recorded verdicts give {expected.status!r} (exit {expected.exit_status})"
         )
     for req in report.requirements:
         ran = [Verdict(s.verdict) for s in report.scenarios_for(req.id)]
-        expected = worst(ran).value if ran else NOT_RUN
-        if req.verdict != expected:
-            problems.append(
-                f"requirement {req.id}: report says {req.verdict!r}, its scenario verdicts give {expected!r}"
-            )
+        rolled = worst(ran).value if ran else NOT_RUN
+        if req.verdict != rolled:
+            problems.append(f"requirement {req.id}: report says {req.verdict!r}, its scenario verdicts give {rolled!r}")
     return problems
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -39,16 +40,28 @@ class Profile:
     name: str
     kind: str  # core | optional
     description: str
+    role: str | None = None  # a core profile is under test whenever the candidate offers this role
 
 
 PROFILES: tuple[Profile, ...] = (
-    Profile("token-issuer", "core", "The application server's token vending endpoint: Access Token format and grants."),
+    Profile(
+        "token-issuer",
+        "core",
+        "The application server's token vending endpoint: Access Token format and grants.",
+        "issuer",
+    ),
     Profile(
         "voice-service",
         "core",
         "Registrations, the 10-device limit, call pushes over FCM and the TwiML that places calls.",
+        "service",
     ),
-    Profile("client", "core", "The SDK and app on the device: decoding twi_params and the registration cadence."),
+    Profile(
+        "client",
+        "core",
+        "The SDK and app on the device: decoding twi_params and the registration cadence.",
+        "client",
+    ),
     Profile(
         "late-notification-workaround",
         "optional",
@@ -61,6 +74,21 @@ PROFILES: tuple[Profile, ...] = (
     ),
 )
 PROFILE_NAMES = tuple(p.name for p in PROFILES)
+OPTIONAL_PROFILES = tuple(p.name for p in PROFILES if p.kind == "optional")
+
+
+def effective_level(requirement: str, level: str, claimed: Iterable[str]) -> str:
+    """The level a run judges at: an optional profile the candidate does not claim is informative only."""
+    entry = load()[requirement]
+    if profile(entry.profile).kind == "optional" and entry.profile not in set(claimed):
+        return "informative"
+    return level
+
+
+def under_test(roles: Iterable[str], claimed: Iterable[str]) -> tuple[str, ...]:
+    """The profiles a run judges: each offered role's core profile, and the optional ones claimed."""
+    offered, opted = set(roles), set(claimed)
+    return tuple(p.name for p in PROFILES if (p.role in offered if p.kind == "core" else p.name in opted))
 
 
 @dataclass(frozen=True)

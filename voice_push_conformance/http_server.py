@@ -129,6 +129,7 @@ def create_app(factory: CandidateFactory = reference.build) -> Flask:  # noqa: P
                 "description": f"{declared.description}, served over HTTP",
                 "roles": list(declared.roles),
                 "capabilities": sorted(declared.capabilities | {"sessions"}),
+                "profiles": sorted(declared.profiles),
                 "token_url": "/accessToken?identity={identity}",
                 "voice_url": "/voice",
             }

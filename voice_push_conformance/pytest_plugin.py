@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import json
+import hashlib
 import os
 import secrets
 import sys
 import time
 import tomllib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -33,6 +33,7 @@ from voice_push_conformance.clock import MS_PER_DAY, ManualClock, SystemClock
 from voice_push_conformance.credentials import Credentials, CredentialsError, credentials_from_env
 from voice_push_conformance.data import DataFactory, derive_seed
 from voice_push_conformance.fcm import FcmSink
+from voice_push_conformance.paths import ROOT
 from voice_push_conformance.target import (
     CAPABILITIES,
     ROLES,
@@ -45,13 +46,16 @@ from voice_push_conformance.target import (
 from voice_push_conformance.transcript import CURRENT as CURRENT_TRANSCRIPT
 from voice_push_conformance.transcript import Transcript
 from voice_push_conformance.verdicts import (
-    EXPECTED_PREFIX,
-    INFO_PREFIX,
-    NOT_APPLICABLE_PREFIX,
-    WARN_PREFIX,
+    CONFORMANT,
+    Claim,
+    Expectation,
+    Judged,
+    Outcome,
     Verdict,
     claim,
-    worst,
+    decide,
+    rollup,
+    stale,
 )
 from voice_push_conformance.world import SuiteRegistrar, World, run_as_candidate
 
@@ -68,6 +72,7 @@ class RunSettings:
     declared: Candidate  # the candidate as built once for the run header and applicability
     expectations: dict[str, str] = field(default_factory=dict)  # requirement id -> reason
     certify: bool = False
+    expectations_file: dict[str, str] | None = None  # path and sha256 of the file read
 
     def start_ms(self, scenario_seed: int) -> int:
         return _EPOCH_2026_MS + scenario_seed % (365 * MS_PER_DAY)
@@ -115,14 +120,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--certify",
         dest="vpc_certify",
         action="store_true",
-        help="certification run: refuses an expectations file",
+        help="certification run: refuses an expectations file and any selection (-k, -m, node ids, -x, ...)",
     )
     group.addoption(
         "--report-dir",
         dest="vpc_report_dir",
         default=None,
         metavar="DIR",
-        help="write report.json, report.html, junit.xml (and cucumber.json when not under xdist) here",
+        help="write report.json, report.html, junit.xml and cucumber.json here, all from the same verdicts",
     )
     group.addoption(
         "--seed",
@@ -155,9 +160,10 @@ class _ShareSeedWithWorkers:
         node.workerinput["vpc_seed"] = self.seed
 
 
-@pytest.hookimpl(tryfirst=True)  # before junitxml and pytest-bdd read the options set here
+@pytest.hookimpl(tryfirst=True)  # the run settings exist before any other plugin's configure
 def pytest_configure(config: pytest.Config) -> None:
     seed = _seed(config)
+    RESULTS.clear()  # one run per configuration, even when pytest runs twice in a process
     report_dir = config.option.vpc_report_dir
     if report_dir:
         config.stash[STARTED] = time.time()
@@ -165,11 +171,6 @@ def pytest_configure(config: pytest.Config) -> None:
             Path(report_dir).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise pytest.UsageError(f"--report-dir {report_dir}: {exc}") from None
-        if not config.option.xmlpath:
-            config.option.xmlpath = str(Path(report_dir) / "junit.xml")
-        # pytest-bdd 9 writes an empty Cucumber JSON under xdist, so it is only asked for in serial runs.
-        if not getattr(config.option, "numprocesses", None) and not config.option.cucumber_json_path:
-            config.option.cucumber_json_path = str(Path(report_dir) / "cucumber.json")
     try:
         credentials = credentials_from_env(seed)
         probe_context = HarnessContext(clock=ManualClock(_EPOCH_2026_MS), credentials=credentials)
@@ -181,22 +182,77 @@ def pytest_configure(config: pytest.Config) -> None:
         catalogue.load()
     except (TargetError, CredentialsError, catalogue.CatalogueError) as exc:
         raise pytest.UsageError(str(exc)) from None
-    expectations = _load_expectations(config.option.vpc_expectations, config.option.vpc_certify)
-    config.stash[RUN] = RunSettings(seed, target, credentials, declared, expectations, config.option.vpc_certify)
+    unknown_profiles = sorted(set(declared.profiles) - set(catalogue.OPTIONAL_PROFILES))
+    if unknown_profiles:
+        raise pytest.UsageError(
+            f"target {config.option.vpc_target!r} claims unknown optional profiles {', '.join(unknown_profiles)}; "
+            f"known: {', '.join(catalogue.OPTIONAL_PROFILES)} (core profiles follow the roles)"
+        )
+    if config.option.vpc_certify:
+        selection = _selection(config)
+        if selection:
+            raise pytest.UsageError(
+                f"a certification run (--certify) runs every scenario; remove {', '.join(selection)}"
+            )
+    expectations, expectations_file = _load_expectations(config.option.vpc_expectations, config.option.vpc_certify)
+    config.stash[RUN] = RunSettings(
+        seed, target, credentials, declared, expectations, config.option.vpc_certify, expectations_file
+    )
     config.add_cleanup(_stop_target(target))
     if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
         config.pluginmanager.register(_ShareSeedWithWorkers(seed), "vpc-xdist-seed")
 
 
-def _load_expectations(path: str | None, certify: bool) -> dict[str, str]:
-    """Requirement id -> reason, from a vendor's expectations file (refused when certifying)."""
+def _selection(config: pytest.Config) -> list[str]:
+    """The options that make a run cover less than every scenario in the features."""
+    option = config.option
+    found = []
+    if getattr(option, "keyword", ""):
+        found.append(f"-k {option.keyword!r}")
+    if getattr(option, "markexpr", ""):
+        found.append(f"-m {option.markexpr!r}")
+    if getattr(option, "deselect", None):
+        found.append("--deselect")
+    if getattr(option, "lf", False) or getattr(option, "last_failed_no_failures", "all") != "all":
+        found.append("--lf")
+    if getattr(option, "stepwise", False) or getattr(option, "stepwise_skip", False):
+        found.append("--stepwise")
+    if getattr(option, "maxfail", 0):
+        found.append("-x / --maxfail")
+    if getattr(option, "ignore", None) or getattr(option, "ignore_glob", None):
+        found.append("--ignore")
+    found += sorted(f"node id {arg}" for arg in config.args if "::" in arg)
+    steps = ROOT / "steps"
+    paths = [Path(config.invocation_params.dir, arg).resolve() for arg in config.args if "::" not in arg]
+    found += sorted(f"path {p}" for p in paths if not steps.is_relative_to(p))  # narrower than steps/
+    return found
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A certification run refuses any way of collecting fewer scenarios than the features hold."""
+    run = session.config.stash.get(RUN, None)
+    if run is None or not run.certify:
+        return
+    collected = sum(1 for item in session.items if _requirements(item))
+    held = sum(_scenario_counts().values())
+    if collected < held:
+        raise pytest.UsageError(
+            f"a certification run (--certify) runs every scenario, but this selection collected {collected} "
+            f"of {held}; run the whole steps directory without selecting"
+        )
+
+
+def _load_expectations(path: str | None, certify: bool) -> tuple[dict[str, str], dict[str, str] | None]:
+    """Requirement id -> reason, from a vendor's expectations file (refused when certifying),
+    and the file's path and sha256 so the reports can say exactly which file was used."""
     if path is None:
-        return {}
+        return {}, None
     if certify:
         raise pytest.UsageError("a certification run (--certify) accepts no expectations file")
     try:
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = Path(path).read_bytes()
+        raw = tomllib.loads(data.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise pytest.UsageError(f"--expectations {path}: {exc}") from None
     problems = schemas.errors("expectations", raw)
     if problems:
@@ -208,7 +264,7 @@ def _load_expectations(path: str | None, certify: bool) -> dict[str, str]:
     unknown = sorted(set(entries) - set(known))
     if unknown:
         raise pytest.UsageError(f"--expectations {path} names requirements not in the catalogue: {', '.join(unknown)}")
-    return entries
+    return entries, {"path": str(path), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def _stop_target(target: TargetSpec) -> Callable[[], None]:
@@ -231,10 +287,29 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"target: {run.target.spec} ({declared.description})",
         f"roles: {', '.join(declared.roles) or 'none'}; "
         f"capabilities: {', '.join(sorted(declared.capabilities)) or 'none'}",
+        f"profiles under test: {', '.join(catalogue.under_test(declared.roles, declared.profiles)) or 'none'}"
+        + _not_claimed(declared.profiles),
         f"seed: {run.seed} (replay with --seed {run.seed})",
+        _catalogue_line(),
         f"credentials: {run.credentials.describe()}",
         *([f"expected failures: {', '.join(sorted(expectations))}"] if expectations else []),
     ]
+
+
+def _not_claimed(claimed: frozenset[str]) -> str:
+    missing = [p for p in catalogue.OPTIONAL_PROFILES if p not in claimed]
+    return f"; not claimed (findings informative only): {', '.join(missing)}" if missing else ""
+
+
+def _catalogue_line() -> str:
+    known = catalogue.load()
+    levels = Counter(r.level for r in known.values())
+    held = _scenario_counts()
+    return (
+        f"catalogue: {len(known)} requirements ({levels['must']} MUST, {levels['should']} SHOULD, "
+        f"{levels['informative']} informative), {sum(1 for r in known if held.get(r))} with scenarios; "
+        f"{sum(held.values())} scenarios in the features"
+    )
 
 
 # --- tags --------------------------------------------------------------------------------
@@ -280,217 +355,363 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    if not _requirements(item):
-        return
-    item.user_properties.append(("vpc_level", _level(item)))
-    item.user_properties.append(("vpc_requirements", ",".join(_requirements(item))))
-    needs = [m.name for m in item.iter_markers() if m.name in ROLES or m.name in CAPABILITIES]
-    try:
-        item.config.stash[RUN].declared.require(*needs)
-    except NotApplicable as exc:
-        pytest.skip(f"{NOT_APPLICABLE_PREFIX}{exc}")
-
-
-def _first_line(excinfo: pytest.ExceptionInfo[BaseException] | None) -> str:
-    if excinfo is None:
-        return "failed"
-    text = str(excinfo.value).strip()
-    return text.splitlines()[0] if text else type(excinfo.value).__name__
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
-    report = yield
-    if call.excinfo is not None and call.excinfo.errisinstance(NotApplicable):
-        report.outcome = "skipped"
-        report.longrepr = (str(item.path), item.location[1] or 0, f"{NOT_APPLICABLE_PREFIX}{call.excinfo.value}")
-        return report
-    requirements = _requirements(item)
-    if not requirements:
-        return report
-    if report.when == "teardown" and TRANSCRIPT in item.stash and not item.stash.get(PASSED, False):
-        # Evidence for what did not pass; a passing scenario's exchanges would only bloat the reports.
-        exchanges = [asdict(e) for e in item.stash[TRANSCRIPT].exchanges]
-        report.user_properties.append(("vpc_transcript", json.dumps(exchanges)))
-    if report.when != "call":
-        return report
-    item.stash[PASSED] = report.passed
-    expectations = item.config.stash[RUN].expectations
-    expected = [r for r in requirements if r in expectations]
-    level = _level(item)
-    if report.failed and call.excinfo is not None and not call.excinfo.errisinstance((AssertionError, CandidateError)):
-        # Not an assertion about the candidate, nor the candidate raising: the suite itself broke.
-        report.user_properties.append(("vpc_suite_error", f"{type(call.excinfo.value).__name__}"))
-    elif report.failed and expected:
-        report.outcome = "skipped"
-        reasons = "; ".join(f"{r}: {expectations[r]}" for r in expected)
-        report.wasxfail = f"{EXPECTED_PREFIX}({reasons}): {_first_line(call.excinfo)}"
-    elif report.passed and expected:
-        report.outcome = "failed"
-        report.longrepr = (
-            f"unexpected pass: {', '.join(expected)} is listed in the expectations file as failing "
-            f"({'; '.join(expectations[r] for r in expected)}), but this scenario passed; remove the entry"
-        )
-        report.user_properties.append(("vpc_unexpected_pass", "1"))
-    elif report.failed and level in {"should", "informative"}:
-        prefix = WARN_PREFIX if level == "should" else INFO_PREFIX
-        report.outcome = "skipped"
-        report.wasxfail = f"{prefix}({level}, {', '.join(requirements)}): {_first_line(call.excinfo)}"
-    return report
-
-
-def _verdict(report: pytest.TestReport) -> Verdict | None:
-    props = dict(report.user_properties)
-    reason = getattr(report, "wasxfail", "")
-    if report.failed:
-        if report.when != "call" or "vpc_suite_error" in props:
-            return Verdict.ERROR
-        return Verdict.UNEXPECTED_PASS if "vpc_unexpected_pass" in props else Verdict.FAIL
-    if report.skipped:
-        for prefix, verdict in ((WARN_PREFIX, Verdict.WARN), (INFO_PREFIX, Verdict.INFO)):
-            if reason.startswith(prefix):
-                return verdict
-        if reason.startswith(EXPECTED_PREFIX):
-            return Verdict.EXPECTED_FAILURE
-        longrepr = report.longrepr
-        text = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
-        return Verdict.NOT_APPLICABLE if NOT_APPLICABLE_PREFIX in text else Verdict.ERROR
-    if report.when == "call":
-        return Verdict.PASS
-    return None
-
-
 @dataclass
 class ScenarioResult:
-    """Everything a report says about one scenario, gathered from its setup, call and teardown."""
+    """Everything the outputs say about one scenario, gathered from its setup, call and teardown.
+
+    The phases record an :class:`Outcome`; the verdict is decided once, at the end of the
+    run, by :func:`verdicts.decide` (expectations are per requirement, so a scenario's
+    verdict can depend on its requirement's other scenarios).
+    """
 
     nodeid: str
     requirements: tuple[str, ...]
     level: str
+    feature: str = ""
+    name: str = ""
+    line: int = 0
+    steps: list[dict[str, Any]] = field(default_factory=list)  # keyword, text, line
+    reached: int = 0  # steps started
+    failed_step: int | None = None  # index of the step that raised
+    outcome: Outcome | None = None
     verdict: Verdict | None = None
     duration_s: float = 0.0
     message: str = ""
     transcript: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _message(report: pytest.TestReport) -> str:
-    reason = getattr(report, "wasxfail", "")
-    if reason:
-        return str(reason)
-    longrepr = report.longrepr
-    if isinstance(longrepr, tuple):
-        return str(longrepr[2])
-    if longrepr is None:
+# The scenario's step progress, from pytest-bdd's public step hooks.
+REACHED = pytest.StashKey[int]()
+FAILED_STEP = pytest.StashKey[int]()
+META = pytest.StashKey[dict[str, Any]]()
+
+
+def _scenario_meta(item: pytest.Item) -> dict[str, Any]:
+    """Feature, scenario name and rendered steps, from the feature file pytest-bdd bound.
+
+    pytest-bdd names the bound feature file and scenario in the test function's docstring.
+    """
+    doc = str(getattr(getattr(item, "obj", None), "__doc__", "") or "")
+    filename, _, scenario_name = doc.partition(": ")
+    callspec = getattr(item, "callspec", None)
+    row: dict[str, str] = dict(callspec.params.get("_pytest_bdd_example", {})) if callspec is not None else {}
+    for feature in features.load_all():
+        if feature.area != Path(filename).stem:
+            continue
+        for scenario in feature.scenarios:
+            if scenario.name != scenario_name:
+                continue
+            steps = []
+            for step in scenario.steps:
+                text = step.text
+                for key, value in row.items():
+                    text = text.replace(f"<{key}>", str(value))
+                steps.append({"keyword": step.type.capitalize() + " ", "text": text, "line": step.line})
+            suffix = f" [{callspec.id}]" if callspec is not None else ""
+            return {"feature": feature.area, "name": scenario.name + suffix, "line": scenario.line, "steps": steps}
+    return {"feature": Path(item.nodeid.split("::")[0]).stem, "name": item.name, "line": 0, "steps": []}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if not _requirements(item):
+        return
+    item.stash[META] = _scenario_meta(item)
+    item.stash[REACHED] = 0
+    needs = [m.name for m in item.iter_markers() if m.name in ROLES or m.name in CAPABILITIES]
+    item.config.stash[RUN].declared.require(*needs)  # NotApplicable: recorded as such in makereport
+
+
+def pytest_bdd_before_step(request: pytest.FixtureRequest) -> None:
+    request.node.stash[REACHED] = request.node.stash.get(REACHED, 0) + 1
+
+
+def pytest_bdd_step_error(request: pytest.FixtureRequest) -> None:
+    request.node.stash[FAILED_STEP] = request.node.stash.get(REACHED, 1) - 1
+
+
+def _message(excinfo: pytest.ExceptionInfo[BaseException] | None) -> str:
+    """The exception's own message, without pytest's assertion introspection."""
+    if excinfo is None:
         return ""
-    crash = getattr(longrepr, "reprcrash", None)
-    text = str(crash.message) if crash is not None else str(longrepr)[-2000:]
-    return text.split("\nassert ", 1)[0]  # the assertion message, without pytest's introspection
+    text = str(excinfo.value).split("\nassert ", 1)[0].strip()
+    return (text or type(excinfo.value).__name__)[:2000]
+
+
+def _phase_outcome(report: pytest.TestReport, call: pytest.CallInfo[None]) -> Outcome | None:
+    """The outcome one phase contributes; None when the phase says nothing (a clean setup)."""
+    if call.excinfo is not None and call.excinfo.errisinstance(NotApplicable):
+        return Outcome.NOT_APPLICABLE
+    if report.when == "call":
+        if report.passed:
+            return Outcome.PASSED
+        if report.failed and call.excinfo is not None and call.excinfo.errisinstance((AssertionError, CandidateError)):
+            return Outcome.FAILED
+        return Outcome.SUITE_ERROR  # the suite itself broke, or skipped for a reason of its own
+    return None if report.passed else Outcome.SUITE_ERROR
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    """Record the phase's outcome once, as plain data that survives pytest-xdist."""
+    report = yield
+    requirements = _requirements(item)
+    if not requirements:
+        return report
+    outcome = _phase_outcome(report, call)
+    level = _level(item) or "must"
+    meta: dict[str, Any] = item.stash.get(META, {})
+    report.vpc = {
+        "requirements": list(requirements),
+        "level": level,
+        **meta,
+        "outcome": outcome.value if outcome is not None else None,
+        "message": _message(call.excinfo) if outcome not in (None, Outcome.PASSED) else "",
+        "reached": item.stash.get(REACHED, 0),
+        "failed_step": item.stash.get(FAILED_STEP, None),
+    }
+    if report.when == "teardown" and TRANSCRIPT in item.stash and not item.stash.get(PASSED, False):
+        # Evidence for what did not pass; a passing scenario's exchanges would only bloat the reports.
+        report.vpc["transcript"] = [asdict(e) for e in item.stash[TRANSCRIPT].exchanges]
+    if report.when == "call":
+        item.stash[PASSED] = report.passed
+    if outcome is None:
+        return report
+    # What pytest's own progress line shows. Expectations are judged per requirement at the
+    # end of the run, so a listed scenario that passes shows "pass" here and may still be
+    # reported as an unexpected pass in the verdicts.
+    listed = any(r in item.config.stash[RUN].expectations for r in requirements)
+    shown = decide(outcome, level, Expectation.LISTED if listed else Expectation.NONE)
+    report.vpc["shown"] = shown.value
+    if shown in {Verdict.WARN, Verdict.INFO, Verdict.EXPECTED_FAILURE, Verdict.NOT_APPLICABLE}:
+        # Not a failure of the run: neither -x nor --maxfail stops on it.
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, f"{shown.value}: {report.vpc['message']}")
+    return report
+
+
+_SHOWN = {
+    Verdict.WARN: ("warn", "w", "WARN"),
+    Verdict.INFO: ("informative", "i", "INFORMATIVE"),
+    Verdict.EXPECTED_FAILURE: ("expected failure", "x", "EXPECTED FAILURE"),
+    Verdict.NOT_APPLICABLE: ("not applicable", "n", "NOT APPLICABLE"),
+    Verdict.ERROR: ("error", "E", "ERROR"),
+}
+
+
+def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
+    shown = getattr(report, "vpc", {}).get("shown")
+    return _SHOWN.get(Verdict(shown)) if shown else None
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    props = dict(report.user_properties)
-    if "vpc_requirements" not in props:
+    data = getattr(report, "vpc", None)
+    if not data:
         return
     result = RESULTS.setdefault(
-        report.nodeid,
-        ScenarioResult(report.nodeid, tuple(str(props["vpc_requirements"]).split(",")), str(props.get("vpc_level"))),
+        report.nodeid, ScenarioResult(report.nodeid, tuple(data["requirements"]), str(data["level"]))
     )
     result.duration_s += report.duration
-    if "vpc_transcript" in props:
-        result.transcript = json.loads(str(props["vpc_transcript"]))
-    verdict = _verdict(report)
-    # Setup gives the first verdict (not applicable, error), the call decides, and an
-    # error in any phase (a teardown that breaks) overrides.
-    if verdict is not None and (result.verdict is None or report.when == "call" or verdict == Verdict.ERROR):
-        result.verdict = verdict
-        if verdict != Verdict.PASS:
-            result.message = _message(report) or result.message
+    result.feature = data.get("feature", result.feature)
+    result.name = data.get("name", result.name)
+    result.line = data.get("line", result.line)
+    result.steps = data.get("steps", result.steps)
+    result.reached = max(result.reached, int(data["reached"]))
+    if data["failed_step"] is not None:
+        result.failed_step = int(data["failed_step"])
+    if "transcript" in data:
+        result.transcript = data["transcript"]
+    if data["outcome"] is None:
+        return
+    outcome = Outcome(data["outcome"])
+    # Setup gives the first outcome (not applicable, error), the call decides, and an
+    # error in any later phase (a teardown that breaks) overrides.
+    if result.outcome is Outcome.SUITE_ERROR:
+        return  # the first error stands, with its message
+    if result.outcome is None or report.when == "call" or outcome is Outcome.SUITE_ERROR:
+        result.outcome = outcome
+        result.message = data["message"] or result.message
 
 
 RESULTS: dict[str, ScenarioResult] = {}
 
 
-def _per_requirement() -> dict[str, list[Verdict]]:
-    per_requirement: dict[str, list[Verdict]] = defaultdict(list)
-    for result in RESULTS.values():
+@dataclass(frozen=True)
+class Decided:
+    """The run's verdicts, decided once; every output reads them from here."""
+
+    scenarios: dict[str, ScenarioResult]
+    requirements: dict[str, Verdict]  # requirements with at least one scenario that ran
+    complete: dict[str, bool]  # requirement -> every scenario the features hold for it ran
+    claim: Claim
+
+
+def _scenario_counts() -> dict[str, int]:
+    """Requirement id -> how many scenarios (outline rows included) the features hold for it."""
+    counts: dict[str, int] = defaultdict(int)
+    for feature in features.load_all():
+        for scenario in feature.scenarios:
+            for req in scenario.requirements:
+                counts[req] += max(1, len(scenario.examples))
+    return counts
+
+
+def decide_run(results: dict[str, ScenarioResult], run: RunSettings) -> Decided:
+    """Every scenario's verdict, every requirement's verdict and the claim, decided once.
+
+    Expectations need the whole run: a listed requirement is stale only when all of its
+    scenarios ran and none failed.
+    """
+    known = catalogue.load()
+    held = _scenario_counts()
+    outcomes: dict[str, list[Outcome]] = defaultdict(list)
+    for result in results.values():
         for req in result.requirements:
-            per_requirement[req].append(result.verdict or Verdict.ERROR)
-    return per_requirement
+            outcomes[req].append(result.outcome or Outcome.SUITE_ERROR)
+    complete = {req: len(outcomes.get(req, [])) >= held.get(req, 0) for req in known if held.get(req, 0)}
+    stale_ids = {req for req in run.expectations if stale(outcomes.get(req, []), complete.get(req, False))}
+    per_requirement: dict[str, list[Verdict]] = defaultdict(list)
+    for result in results.values():
+        listed = [r for r in result.requirements if r in run.expectations]
+        if any(r in stale_ids for r in listed):
+            expected = Expectation.STALE
+        else:
+            expected = Expectation.LISTED if listed else Expectation.NONE
+        level = result.level
+        for req in result.requirements:
+            level = catalogue.effective_level(req, level, run.declared.profiles)
+        result.verdict = decide(result.outcome or Outcome.SUITE_ERROR, level, expected)
+        if level != result.level and result.verdict is Verdict.INFO and result.message:
+            profile_name = known[result.requirements[0]].profile
+            result.message = f"[{profile_name} not claimed: informative only] {result.message}"
+        if result.verdict is Verdict.UNEXPECTED_PASS:
+            result.message = (
+                f"unexpected pass: {', '.join(listed)} is listed in the expectations file as failing "
+                f"({'; '.join(run.expectations[r] for r in listed)}), but all its scenarios passed; remove the entry"
+            )
+        for req in result.requirements:
+            per_requirement[req].append(result.verdict)
+    requirements = rollup(per_requirement)
+    claimed = run.declared.profiles
+    judged = [
+        Judged(
+            req,
+            catalogue.effective_level(req, entry.level, claimed),
+            (entry.profile,),
+            requirements.get(req),
+            complete[req],
+        )
+        for req, entry in sorted(known.items())
+        if req in complete
+    ]
+    under_test = catalogue.under_test(run.declared.roles, claimed)
+    verdict_claim = claim(judged, under_test, every=catalogue.PROFILE_NAMES)
+    return Decided(dict(sorted(results.items())), requirements, complete, verdict_claim)
 
 
-def _scenario_verdicts() -> list[Verdict]:
-    return [r.verdict or Verdict.ERROR for r in RESULTS.values()]
+DECIDED = pytest.StashKey[Decided]()
+DOCUMENT = pytest.StashKey[dict[str, Any]]()  # the run's report document, which every output renders
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not RESULTS or hasattr(session.config, "workerinput"):
         return
-    verdict_claim, status = claim(_scenario_verdicts())
-    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        session.exitstatus = status
     run = session.config.stash[RUN]
+    decided = decide_run(RESULTS, run)
+    session.config.stash[DECIDED] = decided
+    _restate_unexpected_passes(session.config, decided)
+    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        session.exitstatus = decided.claim.exit_status
+        if run.certify and decided.claim.partial:
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+    document = report.build_document(
+        target=run.target.spec,
+        description=run.declared.description,
+        roles=run.declared.roles,
+        capabilities=run.declared.capabilities,
+        seed=run.seed,
+        certify=run.certify,
+        expectations=run.expectations,
+        expectations_file=run.expectations_file,
+        started=session.config.stash.get(STARTED, time.time()),
+        finished=time.time(),
+        results=decided.scenarios,
+        requirement_verdicts=decided.requirements,
+        complete=decided.complete,
+        profiles=run.declared.profiles,
+        claim=decided.claim,
+        exit_status=int(session.exitstatus),
+        reproduce=harness.reproduce_command(
+            run.target.spec,
+            run.seed,
+            session.config.option.vpc_expectations,
+            session.config.option.vpc_http_timeout if run.target.remote else None,
+        ),
+    )
+    session.config.stash[DOCUMENT] = document
     report_dir = session.config.option.vpc_report_dir
     if report_dir:
-        document = report.build_document(
-            target=run.target.spec,
-            description=run.declared.description,
-            roles=run.declared.roles,
-            capabilities=run.declared.capabilities,
-            seed=run.seed,
-            certify=run.certify,
-            expectations=run.expectations,
-            started=session.config.stash.get(STARTED, time.time()),
-            finished=time.time(),
-            results=RESULTS,
-            reproduce=harness.reproduce_command(
-                run.target.spec,
-                run.seed,
-                session.config.option.vpc_expectations,
-                session.config.option.vpc_http_timeout if run.target.remote else None,
-            ),
-        )
         report.write(Path(report_dir), document, run.credentials.secrets)
     path = session.config.option.vpc_verdict_file
     if path:
-        document = {
-            "target": run.target.spec,
-            "seed": run.seed,
-            "claim": verdict_claim,
-            "requirements": {req: worst(vs).value for req, vs in sorted(_per_requirement().items())},
-            "scenarios": {
-                nodeid: {"verdict": (r.verdict or Verdict.ERROR).value, "requirements": list(r.requirements)}
-                for nodeid, r in sorted(RESULTS.items())
-            },
-        }
-        Path(path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        report.write_verdicts(Path(path), document, run.credentials.secrets)
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    if not RESULTS:
+def _restate_unexpected_passes(config: pytest.Config, decided: Decided) -> None:
+    """pytest counted a stale-listed scenario as passed before the run could judge its
+    requirement; move it to "unexpected pass" so pytest's closing line agrees with the verdicts."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    stale_ids = {n for n, r in decided.scenarios.items() if r.verdict is Verdict.UNEXPECTED_PASS}
+    if reporter is None or not stale_ids:
         return
-    per_scenario: dict[Verdict, int] = defaultdict(int)
-    for verdict in _scenario_verdicts():
-        per_scenario[verdict] += 1
-    per_requirement = _per_requirement()
-    rolled: dict[Verdict, int] = defaultdict(int)
-    for verdicts in per_requirement.values():
-        rolled[worst(verdicts)] += 1
-    order = list(Verdict)
+    passed = reporter.stats.get("passed", [])
+    moved = [r for r in passed if getattr(r, "nodeid", None) in stale_ids and getattr(r, "when", None) == "call"]
+    reporter.stats["passed"] = [r for r in passed if r not in moved]
+    reporter.stats.setdefault("unexpected pass", []).extend(moved)
+
+
+def _counts(counts: dict[str, int]) -> str:
+    order = [v.value for v in Verdict] + ["not run"]
+    return ", ".join(f"{counts[v]} {v}" for v in order if counts.get(v))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The verdict block, read from the same document as every report file."""
+    document = config.stash.get(DOCUMENT, None)
+    if document is None:
+        return
     terminalreporter.section("conformance verdicts")
-    terminalreporter.line(
-        "scenarios:    " + ", ".join(f"{per_scenario[v]} {v.value}" for v in order if per_scenario[v])
+    for scenario in document["scenarios"]:
+        if scenario["verdict"] not in {"pass", "not applicable"}:
+            terminalreporter.line(
+                f"{scenario['verdict'].upper()} {','.join(scenario['requirements'])} "
+                f"{scenario['nodeid']}: {scenario['message']}"
+            )
+    not_applicable = Counter(s["message"] for s in document["scenarios"] if s["verdict"] == "not applicable")
+    for reason, count in sorted(not_applicable.items()):
+        terminalreporter.line(f"NOT APPLICABLE ({count} scenario(s)): {reason}")
+    terminalreporter.line(f"scenarios:    {_counts(document['counts'])}")
+    partly = sorted(
+        r for r, done in config.stash[DECIDED].complete.items() if not done and r in config.stash[DECIDED].requirements
     )
-    terminalreporter.line("requirements: " + ", ".join(f"{rolled[v]} {v.value}" for v in order if rolled[v]))
-    failing = sorted(r for r, vs in per_requirement.items() if worst(vs) in {Verdict.FAIL, Verdict.ERROR})
-    verdict_claim, _ = claim(_scenario_verdicts())
-    if failing:
-        terminalreporter.line("not conformant: " + ", ".join(failing), red=True)
-    if verdict_claim.startswith("conformant"):
-        terminalreporter.line(f"claim: {verdict_claim} (every applicable MUST requirement passed)", green=True)
-    else:
-        terminalreporter.line(f"claim: {verdict_claim}", red=True)
+    terminalreporter.line(
+        f"requirements: {_counts(document['requirement_counts'])}"
+        + (f" ({len(partly)} only partly run: {', '.join(partly)})" if partly else "")
+    )
+    by_verdict: dict[str, list[str]] = defaultdict(list)
+    for req in document["requirements"]:
+        by_verdict[req["verdict"]].append(req["id"])
+    if by_verdict["fail"]:
+        terminalreporter.line("not conformant: " + ", ".join(by_verdict["fail"]), red=True)
+    if by_verdict["error"]:
+        terminalreporter.line("could not judge: " + ", ".join(by_verdict["error"]), purple=True)
+    status = document["claim"]
+    good = status == CONFORMANT
+    caveat = not good and document["exit_status"] == 0
+    line = f"claim: {document['claim_detail']['text']}"
+    terminalreporter.line(line, green=good, yellow=caveat, red=not good and not caveat)
+    if config.stash[RUN].certify and document["claim_detail"]["partial"]:
+        terminalreporter.line("a certification run must run every scenario; this one did not (exit 4)", red=True)
 
 
 # --- the scenario's world ----------------------------------------------------------------

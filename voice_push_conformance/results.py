@@ -55,6 +55,7 @@ class RequirementResult:
     statement: str
     verdict: str
     expected_failure: str | None
+    complete: bool = True  # every scenario the features hold for it ran (older reports: assumed)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class Report:
     description: str
     roles: tuple[str, ...]
     capabilities: tuple[str, ...]
+    claimed_profiles: tuple[str, ...]  # optional profiles the candidate claimed
     seed: int
     certification: bool
     claim: str
@@ -123,6 +125,7 @@ def parse(document: Any, path: Path) -> Report:
                 statement=str(r.get("statement", "")),
                 verdict=str(_field(r, "verdict", str, where)),
                 expected_failure=r.get("expected_failure") if isinstance(r.get("expected_failure"), str) else None,
+                complete=r.get("complete") is not False,
             )
             for r in _field(document, "requirements", list, where)
         )
@@ -142,7 +145,8 @@ def parse(document: Any, path: Path) -> Report:
             )
             for s in _field(document, "scenarios", list, where)
         )
-        partial = document.get("partial")
+        detail = document.get("claim_detail")
+        partial = detail.get("partial") if isinstance(detail, dict) else document.get("partial")
         return Report(
             path=path,
             suite_version=str(_field(suite, "version", str, where)),
@@ -150,6 +154,7 @@ def parse(document: Any, path: Path) -> Report:
             description=str(target.get("description", "")),
             roles=tuple(str(x) for x in target.get("roles", [])),
             capabilities=tuple(str(x) for x in target.get("capabilities", [])),
+            claimed_profiles=tuple(str(x) for x in target.get("profiles", [])),
             seed=int(_field(document, "seed", int, where)),
             certification=bool(document.get("certification", False)),
             claim=str(_field(document, "claim", str, where)),

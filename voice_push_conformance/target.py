@@ -317,6 +317,10 @@ class Candidate:
     client_factory: Callable[[ClientEnvironment], Client] | None = None
     capabilities: frozenset[str] = frozenset()
     close: Callable[[], None] | None = None  # called when the scenario ends
+    # Optional conformance profiles the candidate claims ("late-notification-workaround",
+    # "security-baseline"); core profiles follow the roles. An unclaimed profile's scenarios
+    # still run, and their findings are informative: they never change the claim.
+    profiles: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         unknown = set(self.capabilities) - set(CAPABILITIES)

@@ -149,6 +149,7 @@ class Declared:
     capabilities: frozenset[str]
     token_url: str | None
     voice_url: str | None
+    profiles: frozenset[str] = frozenset()
 
 
 class Connection:
@@ -347,6 +348,7 @@ class HttpTarget:
             body = response.json()
             roles = tuple(r for r in body["roles"] if r in ("issuer", "service", "client"))
             capabilities = frozenset(c for c in body.get("capabilities", []) if c in CAPABILITIES or c == "sessions")
+            profiles = frozenset(str(p) for p in body.get("profiles", []))
         except (ValueError, KeyError, TypeError):
             raise HttpTargetError(f"{url} did not answer the capabilities JSON of the harness protocol") from None
         if "sessions" not in capabilities:
@@ -357,6 +359,7 @@ class HttpTarget:
             capabilities=capabilities - {"sessions"},
             token_url=body.get("token_url"),
             voice_url=body.get("voice_url"),
+            profiles=profiles,
         )
 
     def declaration(self) -> Candidate:
@@ -375,6 +378,7 @@ class HttpTarget:
             service=HttpVoiceService(connection) if "service" in declared.roles else None,
             client_factory=(lambda env: HttpClient(connection, "none")) if "client" in declared.roles else None,
             capabilities=declared.capabilities,
+            profiles=declared.profiles,
         )
 
     def build(self, context: HarnessContext) -> Candidate:
@@ -442,6 +446,7 @@ class HttpTarget:
             client_factory=new_client if "client" in declared.roles else None,
             capabilities=declared.capabilities,
             close=close,
+            profiles=declared.profiles,
         )
 
     def stop(self) -> None:

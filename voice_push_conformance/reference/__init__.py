@@ -25,4 +25,5 @@ def build(
         service=service(context),
         client_factory=client,
         capabilities=frozenset({"clock", "voice_webhook", "reset"}),
+        profiles=frozenset({"late-notification-workaround", "security-baseline"}),
     )
