@@ -6,7 +6,8 @@
   the suite's own bugs, keep it always.
 * Every requirement id is a registered marker on its scenarios: ``-m TOKEN-SIGNATURE``
   selects exactly that requirement; ``-k TOKEN-SIGNATURE`` works too (pytest's ``-k`` matches
-  substrings, so it also picks longer ids that contain it).
+  substrings, so it also picks longer ids that contain it). Every profile is one as well:
+  ``-m profile-late-notification-workaround``.
 * The end of a run lists the report files it wrote.
 
 Registered in the root ``conftest.py``, next to the verdict plugin it reads
@@ -33,13 +34,22 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_Terminal(config), "vpc-terminal")
     for req in sorted(catalogue.load()):
         config.addinivalue_line("markers", f"{req}: scenarios checking requirement {req} (requirements.toml)")
+    for profile in catalogue.PROFILES:
+        config.addinivalue_line("markers", f"{PROFILE_MARK}{profile.name}: scenarios of the {profile.name} profile")
+
+
+PROFILE_MARK = "profile-"  # -m profile-voice-service; a bare name would clash with the role markers
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m and -k deselect
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    known = catalogue.load()
     for item in items:
         for marker in list(item.iter_markers("requirement")):
-            item.add_marker(str(marker.args[0]))
+            req = str(marker.args[0])
+            item.add_marker(req)
+            if req in known:
+                item.add_marker(f"{PROFILE_MARK}{known[req].profile}")
 
 
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
