@@ -265,4 +265,6 @@ def test_the_command_lists_its_subcommands_and_refuses_unknown_ones(capsys: pyte
 
 def test_coverage_prints_every_requirement(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["coverage"]) == 0
-    assert "TOKEN-SIGNATURE [MUST]" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert "TOKEN-SIGNATURE [MUST, source]" in shown
+    assert "clauses: " in shown

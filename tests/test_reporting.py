@@ -155,7 +155,13 @@ def test_a_conformant_run_writes_every_report_and_no_secret(tmp_path: Path) -> N
     ]
     found = assert_outputs_agree(status, output, reports)
     assert found["claim"] == "conformant"
-    assert found["claim_detail"]["covers"] == ["issuer", "service", "client"]
+    assert found["claim_detail"]["covers"] == [
+        "token-issuer",
+        "voice-service",
+        "client",
+        "late-notification-workaround",
+        "security-baseline",
+    ]
     assert {r["verdict"] for r in found["requirements"]} == {"pass"}
     assert "#1a7f37" in (reports / "report.html").read_text(encoding="utf-8")  # the green banner
     credentials = generate_credentials(SEED)
@@ -193,7 +199,8 @@ def test_reports_written_under_xdist_hold_every_scenario(tmp_path: Path) -> None
 
 @pytest.mark.slow
 def test_an_expected_failure_keeps_the_run_conformant_and_records_the_file(tmp_path: Path) -> None:
-    path = expectations(tmp_path, "TOKEN-SIGNATURE")
+    # A wrong signature also breaks the end-to-end chain on the candidate's own tokens (REG-VALID).
+    path = expectations(tmp_path, "TOKEN-SIGNATURE", "REG-VALID")
     status, output, reports = run(
         tmp_path, "--target", "mutant:token-wrong-secret", "--expectations", str(path), subset=None
     )
@@ -265,10 +272,13 @@ def test_an_issuer_only_candidate_claims_the_issuer_role_only(tmp_path: Path) ->
     detail = found["claim_detail"]
     assert (found["claim"], detail["covers"], detail["not_under_test"]) == (
         "conformant",
-        ["issuer"],
-        ["service", "client"],
+        ["token-issuer"],
+        ["voice-service", "client", "late-notification-workaround", "security-baseline"],
     )
-    assert detail["text"].startswith("conformant (covers issuer; not under test: service, client;")
+    assert detail["text"].startswith(
+        "conformant (covers token-issuer; not under test: voice-service, client, "
+        "late-notification-workaround, security-baseline;"
+    )
 
 
 @pytest.mark.slow
@@ -282,7 +292,7 @@ def test_an_issuer_only_candidate_claims_the_issuer_role_only(tmp_path: Path) ->
         (["steps", "--deselect", "steps/access_token.py"], "remove --deselect"),
         (["steps/access_token.py::test_the_signature_verifies_with_the_api_key_secret"], "remove node id"),
         (["steps/access_token.py"], "remove path"),
-        (["steps", "-o", "python_files=access_token.py"], "collected 7 of 184"),  # any other narrowing
+        (["steps", "-o", "python_files=access_token.py"], "collected 7 of "),  # any other narrowing
     ],
 )
 def test_a_certification_run_refuses_any_selection(selection: list[str], message: str) -> None:

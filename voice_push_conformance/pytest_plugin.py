@@ -479,8 +479,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     # What pytest's own progress line shows. Expectations are judged per requirement at the
     # end of the run, so a listed scenario that passes shows "pass" here and may still be
     # reported as an unexpected pass in the verdicts.
-    listed = any(r in item.config.stash[RUN].expectations for r in requirements)
-    shown = decide(outcome, level, Expectation.LISTED if listed else Expectation.NONE)
+    run = item.config.stash[RUN]
+    listed = any(r in run.expectations for r in requirements)
+    judged_at = level
+    for req in requirements:
+        judged_at = catalogue.effective_level(req, judged_at, run.declared.profiles)
+    shown = decide(outcome, judged_at, Expectation.LISTED if listed else Expectation.NONE)
     report.vpc["shown"] = shown.value
     if shown in {Verdict.WARN, Verdict.INFO, Verdict.EXPECTED_FAILURE, Verdict.NOT_APPLICABLE}:
         # Not a failure of the run: neither -x nor --maxfail stops on it.

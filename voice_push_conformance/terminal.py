@@ -10,8 +10,8 @@
   ``-m profile-late-notification-workaround``.
 * The end of a run lists the report files it wrote.
 
-Registered in the root ``conftest.py``, next to the verdict plugin it reads
-(``vpc_requirements``/``vpc_level`` user properties, ``vpc_suite_error``).
+Registered in the root ``conftest.py``, next to the verdict plugin whose per-phase record
+(``report.vpc``: requirements, level, outcome) it reads.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from voice_push_conformance import catalogue
+from voice_push_conformance.verdicts import Outcome
 
 SCENARIO = pytest.StashKey[str]()
 FAILED_STEP = pytest.StashKey[str]()
@@ -110,11 +111,11 @@ class _Terminal:
         scenario = getattr(report, "vpc_scenario", None)
         if scenario is None or not report.failed or self.config.option.tbstyle in _FULL_TRACEBACK:
             return
-        props = dict(report.user_properties)
-        if "vpc_suite_error" in props:
+        recorded: dict[str, Any] = getattr(report, "vpc", {})
+        if recorded.get("outcome") == Outcome.SUITE_ERROR:
             return  # the suite's own bug: the traceback is the useful part
-        requirements = str(props.get("vpc_requirements", ""))
-        level = str(props.get("vpc_level", ""))
+        requirements = ",".join(recorded.get("requirements", []))
+        level = str(recorded.get("level", ""))
         known = catalogue.load()
         lines = [f"Scenario: {scenario}"]
         for req in requirements.split(","):
