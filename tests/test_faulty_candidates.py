@@ -33,7 +33,7 @@ CALLS = "/conformance/v1/calls"
 SESSIONS = "/conformance/v1/sessions"
 REGISTRATIONS = "/v1/registrations"
 SCENARIO = "dialled_parameters_reach_the_push and plain-ascii"
-HUGE_TOKEN = "huge-token and not device"  # the two scenarios of the 20 000-byte X-Twilio-Token vector
+HUGE_TOKEN = "huge-token and not device"  # the scenario of the 20 000-byte X-Twilio-Token vector
 
 
 class Faulty:
@@ -256,7 +256,7 @@ def test_a_server_that_dies_mid_run_stops_the_run_as_could_not_run(tmp_path: Pat
 
 @pytest.mark.slow
 @pytest.mark.parametrize("status", ["413", "431"])
-def test_an_oversized_token_refused_by_the_web_server_meets_the_must_and_misses_the_should(
+def test_an_oversized_token_refused_by_the_web_server_is_refused(
     status: str, tmp_path: Path
 ) -> None:
     verdict_file = tmp_path / "verdicts.json"
@@ -266,4 +266,5 @@ def test_an_oversized_token_refused_by_the_web_server_meets_the_must_and_misses_
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, f"exit {completed.returncode}\n{output[-3000:]}"
     requirements = json.loads(verdict_file.read_text(encoding="utf-8"))["requirements"]
-    assert requirements == {"REG-BAD-TOKEN": "pass", "REG-BAD-TOKEN-CODE": "warn"}, requirements
+    # The vector is a security-baseline case with no documented error code, so only the refusal is judged.
+    assert requirements == {"REG-BAD-TOKEN-BASELINE": "pass"}, requirements
