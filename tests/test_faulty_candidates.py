@@ -256,9 +256,7 @@ def test_a_server_that_dies_mid_run_stops_the_run_as_could_not_run(tmp_path: Pat
 
 @pytest.mark.slow
 @pytest.mark.parametrize("status", ["413", "431"])
-def test_an_oversized_token_refused_by_the_web_server_is_refused(
-    status: str, tmp_path: Path
-) -> None:
+def test_an_oversized_token_refused_by_the_web_server_is_refused(status: str, tmp_path: Path) -> None:
     verdict_file = tmp_path / "verdicts.json"
     completed = run_against(
         Faulty(f"header-too-large-{status}", REGISTRATIONS), "-k", HUGE_TOKEN, "--verdict-file", str(verdict_file)

@@ -111,6 +111,9 @@ def not_run(report: Report) -> list[str]:
 
 
 def claimed_profiles(report: Report) -> list[str]:
+    """What the claim covers, in catalogue order (older reports: the profiles that took part)."""
+    if report.covers is not None:
+        return list(report.covers)
     return sorted({r.profile for r in report.requirements if r.verdict not in ABSENT})
 
 
@@ -193,7 +196,7 @@ def _compare_hashes(what: str, recorded: dict[str, str], actual: dict[str, str])
 
 
 def _claim_problems(report: Report) -> list[str]:
-    """The claim, exit status and each requirement's verdict, recomputed from the recorded verdicts."""
+    """The claim, exit status and each requirement's verdict, recomputed from the scenario verdicts."""
     problems = []
     known = catalogue.load()
     try:
@@ -202,7 +205,7 @@ def _claim_problems(report: Report) -> list[str]:
                 r.id,
                 catalogue.effective_level(r.id, r.level, report.claimed_profiles),
                 (r.profile,),
-                Verdict(r.verdict) if r.verdict != NOT_RUN else None,
+                worst(Verdict(s.verdict) for s in report.scenarios_for(r.id)) if report.scenarios_for(r.id) else None,
                 r.complete,
             )
             for r in report.requirements
@@ -217,7 +220,7 @@ def _claim_problems(report: Report) -> list[str]:
     if (report.claim, report.exit_status) != (expected.status, expected.exit_status):
         problems.append(
             f"the claim does not follow from the verdicts: report says {report.claim!r} (exit {report.exit_status}), "
-            f"the recorded verdicts give {expected.status!r} (exit {expected.exit_status})"
+            f"the scenario verdicts give {expected.status!r} (exit {expected.exit_status})"
         )
     for req in report.requirements:
         ran = [Verdict(s.verdict) for s in report.scenarios_for(req.id)]

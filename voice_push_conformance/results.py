@@ -69,6 +69,7 @@ class Report:
     roles: tuple[str, ...]
     capabilities: tuple[str, ...]
     claimed_profiles: tuple[str, ...]  # optional profiles the candidate claimed
+    covers: tuple[str, ...] | None  # what the claim covers (None: an older report that does not say)
     seed: int
     certification: bool
     claim: str
@@ -155,6 +156,9 @@ def parse(document: Any, path: Path) -> Report:
             roles=tuple(str(x) for x in target.get("roles", [])),
             capabilities=tuple(str(x) for x in target.get("capabilities", [])),
             claimed_profiles=tuple(str(x) for x in target.get("profiles", [])),
+            covers=tuple(str(x) for x in detail["covers"])
+            if isinstance(detail, dict) and isinstance(detail.get("covers"), list)
+            else None,
             seed=int(_field(document, "seed", int, where)),
             certification=bool(document.get("certification", False)),
             claim=str(_field(document, "claim", str, where)),
