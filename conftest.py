@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 pytest_plugins = [
-    "voice_push_conformance.candidate_warnings",  # first: pytest_plugin imports it
+    "voice_push_conformance.candidate_warnings",  # before pytest_plugin, which imports it
+    "voice_push_conformance.target_faults",  # likewise
     "voice_push_conformance.pytest_plugin",
     "voice_push_conformance.bundle_plugin",
-    "voice_push_conformance.target_faults",
     "voice_push_conformance.terminal",
     "voice_push_conformance.redaction",
     "steps._common",

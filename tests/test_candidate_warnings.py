@@ -110,7 +110,7 @@ def test_report_writers_read_the_notes_of_each_phase_from_its_report() -> None:
 def _run(tmp_path: Path, target: str) -> tuple[int, str, dict[str, object]]:
     verdicts = tmp_path / "verdicts.json"
     command = [sys.executable, "-m", "pytest", "steps", "-q", "--seed", "7", "--target", target]
-    command += ["--verdict-file", str(verdicts)]
+    command += ["--verdict-file", str(verdicts), "--report-dir", str(tmp_path / "reports")]
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     document = json.loads(verdicts.read_text(encoding="utf-8")) if verdicts.exists() else {}
     return completed.returncode, completed.stdout + completed.stderr, document
@@ -137,6 +137,11 @@ def test_a_candidate_that_warns_on_every_call_is_conformant_and_its_warnings_are
         "the push worker's transport is deprecated",  # from a thread the candidate started
     ):
         assert note in section, f"no note for {note!r}"
+    report = json.loads((tmp_path / "reports" / "report.json").read_text(encoding="utf-8"))
+    noted = {s["nodeid"]: s["notes"] for s in report["scenarios"] if s["notes"]}
+    assert len(noted) == len(report["scenarios"]), "every scenario's report carries its candidate warnings"
+    assert any("service.register() is deprecated" in n for notes in noted.values() for n in notes)
+    assert "Notes (never verdicts)" in (tmp_path / "reports" / "report.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import secrets
 import sys
@@ -27,6 +28,7 @@ from voice_push_conformance import (
     harness,
     report,
     schemas,
+    target_faults,
 )
 from voice_push_conformance.adapters import TargetError, TargetSpec
 from voice_push_conformance.clock import MS_PER_DAY, ManualClock, SystemClock
@@ -378,6 +380,20 @@ class ScenarioResult:
     duration_s: float = 0.0
     message: str = ""
     transcript: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # never verdicts: candidate warnings, harness faults
+
+
+def _notes(report: pytest.TestReport) -> list[str]:
+    """Notes a phase's report carries: the candidate's warnings and the harness's own faults."""
+    found = [
+        f"candidate warning ({n['when']}): {n['category']}: {n['message']} at {n['location']}"
+        + (f" (x{n['count']})" if n["count"] > 1 else "")
+        for n in candidate_warnings.notes(report)
+    ]
+    for name, value in report.user_properties:
+        if name == target_faults.NOTES_PROPERTY:
+            found.extend(str(note) for note in json.loads(str(value)))
+    return found
 
 
 # The scenario's step progress, from pytest-bdd's public step hooks.
@@ -515,6 +531,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         report.nodeid, ScenarioResult(report.nodeid, tuple(data["requirements"]), str(data["level"]))
     )
     result.duration_s += report.duration
+    result.notes.extend(_notes(report))
     result.feature = data.get("feature", result.feature)
     result.name = data.get("name", result.name)
     result.line = data.get("line", result.line)

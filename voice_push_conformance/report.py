@@ -49,6 +49,7 @@ class Result(Protocol):
     duration_s: float
     message: str
     transcript: list[dict[str, Any]]
+    notes: list[str]
 
 
 def coverage() -> dict[str, list[str]]:
@@ -157,6 +158,7 @@ def build_document(
                 "message": r.message,
                 "steps": _steps(r, shown),
                 "transcript": r.transcript,
+                "notes": sorted(set(r.notes)),
                 "reproduce": reproduce.format(name=r.nodeid.split("::")[-1]),
             }
         )
@@ -252,6 +254,16 @@ def render_html(document: Mapping[str, Any]) -> str:
             f"<h4>Reproduce</h4><pre>{esc(scenario['reproduce'])}</pre>"
             f"<details><summary>Exchanges ({len(scenario['transcript'])}, secrets redacted)</summary>{exchanges}</details>"
             "</section>"
+        )
+    noted = [
+        f"<li><code>{esc(s['nodeid'])}</code><ul>{''.join(f'<li>{esc(n)}</li>' for n in s['notes'])}</ul></li>"
+        for s in document["scenarios"]
+        if s["notes"]
+    ]
+    if noted:
+        problems.append(
+            "<section class='notes'><h3>Notes (never verdicts)</h3><p>The candidate's own warnings and the "
+            f"harness's faults, recorded without changing any verdict.</p><ul>{''.join(noted)}</ul></section>"
         )
     counts = ", ".join(f"{n} {esc(v)}" for v, n in document["counts"].items())
     requirement_counts = ", ".join(f"{n} {esc(v)}" for v, n in document["requirement_counts"].items())
