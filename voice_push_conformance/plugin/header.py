@@ -31,11 +31,13 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def _not_claimed(claimed: frozenset[str]) -> str:
+    """The header names optional profiles left unclaimed, whose findings only inform."""
     missing = [p for p in catalogue.OPTIONAL_PROFILES if p not in claimed]
     return f"; not claimed (findings informative only): {', '.join(missing)}" if missing else ""
 
 
 def _catalogue_line() -> str:
+    """The catalogue's size and coverage, so a reader sees how much the run can judge."""
     known = catalogue.load()
     levels = Counter(r.level for r in known.values())
     held = scenario_counts()

@@ -96,9 +96,11 @@ class _ShareSeedWithWorkers:
     """pytest-xdist: every worker must replay the controller's seed, or data would differ."""
 
     def __init__(self, seed: int) -> None:
+        """Keep the controller's seed for the workers it starts."""
         self.seed = seed
 
     def pytest_configure_node(self, node: Any) -> None:
+        """Hand the seed to a worker as it starts."""
         node.workerinput["vpc_seed"] = self.seed
 
 
@@ -199,6 +201,7 @@ def _stop_target(target: TargetSpec) -> Callable[[], None]:
     """The cleanup that stops a spawned target and the loopback server when pytest exits."""
 
     def stop() -> None:
+        """Stop what the run started, even when pytest stops early."""
         if target.stop is not None:
             target.stop()
         loopback = sys.modules.get("voice_push_conformance.loopback")  # loaded only if some scenario used it

@@ -80,6 +80,7 @@ def _restate_unexpected_passes(config: pytest.Config, decided: Decided) -> None:
 
 
 def _counts(counts: dict[str, int]) -> str:
+    """Counts in verdict order, so the summary lines read the same in every run."""
     order = [v.value for v in Verdict] + ["not run"]
     return ", ".join(f"{counts[v]} {v}" for v in order if counts.get(v))
 

@@ -17,6 +17,8 @@ PACKAGES = ("pytest", "pytest-bdd", "jsonschema", "PyJWT", "requests", "Faker", 
 
 
 class Result(Protocol):
+    """What the document needs from a scenario result, so this package does not import the plugin."""
+
     nodeid: str
     requirements: tuple[str, ...]
     level: str
@@ -43,6 +45,7 @@ def coverage() -> dict[str, list[str]]:
 
 
 def _versions() -> dict[str, str]:
+    """Installed versions of the libraries a verdict depends on, for reproducing a report."""
     found = {}
     for name in PACKAGES:
         try:

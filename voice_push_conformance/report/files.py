@@ -46,5 +46,6 @@ def verdict_file(document: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def write_verdicts(path: Path, document: Mapping[str, Any], secrets: Iterable[Secret]) -> None:
+    """The --verdict-file, redacted like every report file."""
     text = json.dumps(verdict_file(document), indent=2, ensure_ascii=False) + "\n"
     path.write_text(scrub(text, tuple(secrets)), encoding="utf-8")

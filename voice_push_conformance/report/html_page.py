@@ -38,6 +38,7 @@ def _banner(document: Mapping[str, Any]) -> str:
 
 
 def _badge(verdict: str) -> str:
+    """A verdict as a coloured label, the same colours on every page."""
     colour = COLOURS.get(verdict, "#6e7781")
     return f'<span class="badge" style="background:{colour}">{html.escape(verdict)}</span>'
 

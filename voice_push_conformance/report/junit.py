@@ -26,6 +26,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml(text: str) -> str:
+    """Text made safe for XML 1.0, so a candidate's odd answer cannot break junit.xml."""
     return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
