@@ -21,7 +21,7 @@ from defusedxml import ElementTree
 from voice_push_conformance import report, schemas
 from voice_push_conformance.credentials import generate_credentials
 from voice_push_conformance.paths import ROOT
-from voice_push_conformance.pytest_plugin import ScenarioResult
+from voice_push_conformance.plugin.outcomes import ScenarioResult
 from voice_push_conformance.verdicts import Claim, Verdict, worst
 
 SEED = 31337

@@ -87,7 +87,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
     directory = config.stash[BUNDLE_DIR]
     if not (directory / "report.json").exists():
         return  # nothing ran; the suite's own message says why
-    from voice_push_conformance.pytest_plugin import RUN  # noqa: PLC0415 - the run's credentials, for redaction
+    from voice_push_conformance.plugin.settings import RUN  # noqa: PLC0415 - the run's credentials, for redaction
 
     expectations = config.option.vpc_expectations
     bundle.write_manifest(

@@ -210,7 +210,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def _secrets(config: pytest.Config) -> tuple[Secret, ...]:
-    from voice_push_conformance.pytest_plugin import RUN  # noqa: PLC0415 - it imports this module
+    from voice_push_conformance.plugin.settings import RUN  # noqa: PLC0415 - the plugin imports this module
 
     run = config.stash.get(RUN, None)
     return () if run is None else run.credentials.secrets

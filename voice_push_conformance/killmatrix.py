@@ -92,6 +92,7 @@ def run_suite_forked(runs: list[tuple[str, str]], workdir: Path, jobs: int) -> l
     import pytest  # noqa: PLC0415
 
     import voice_push_conformance.pytest_plugin  # noqa: F401, PLC0415 - pre-import for the children
+    from voice_push_conformance.plugin import collection, header, outputs, scenario  # noqa: F401, PLC0415
 
     os.chdir(ROOT)
     pending = list(runs)

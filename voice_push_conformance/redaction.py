@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from voice_push_conformance.pytest_plugin import RUN
+from voice_push_conformance.plugin.settings import RUN
 from voice_push_conformance.secrets import Secret, scrub
 
 

@@ -11,7 +11,7 @@ carries them to the reports and stops the run:
   ``vpc_target_unreachable``, the scenarios that did not run are listed as not run, and
   the exit status is 3 (could not run).
 
-Kept apart from ``pytest_plugin.py`` so the verdict logic stays in one place.
+Kept apart from ``plugin/outcomes.py`` and ``plugin/decide.py`` so the verdict logic stays in one place.
 """
 
 from __future__ import annotations
