@@ -301,10 +301,10 @@ def _step(container: Any, token: str) -> Any:
 
 def _apply(base: dict[str, Any], change: list[dict[str, Any]]) -> Any:
     """A deep copy of ``base`` with each ``{"set": pointer, "value": v}`` or ``{"remove": pointer}`` applied."""
-    result = copy.deepcopy(base)
+    result: Any = copy.deepcopy(base)
     for edit in change:
         tokens = _pointer(edit["set"] if "set" in edit else edit["remove"])
-        parent = result
+        parent: Any = result
         for token in tokens[:-1]:
             parent = _step(parent, token)
         key: str | int = int(tokens[-1]) if isinstance(parent, list) else tokens[-1]
