@@ -336,6 +336,36 @@ def _negative_cases() -> list[NegativeCase]:
 INVALID = [pytest.param(case.schema, case.instance, case.error_at, id=case.id) for case in _negative_cases()]
 
 
+def test_negative_cases_file_is_well_formed() -> None:
+    """A typo in the data file must fail here by name, not silently drop or alter a case."""
+    cases = json.loads(NEGATIVE_CASES.read_text(encoding="utf-8"))["cases"]
+    ids = [case["id"] for case in cases]
+    assert len(ids) == len(set(ids)), f"duplicate case ids: {sorted({i for i in ids if ids.count(i) > 1})}"
+    for case in cases:
+        assert set(case) == {"id", "schema", "base", "change", "error_at"}, (
+            f"{case['id']}: unexpected keys {sorted(case)}"
+        )
+        assert case["base"] in BASES, f"{case['id']}: unknown base {case['base']!r}; known: {sorted(BASES)}"
+        assert case["change"], f"{case['id']}: a negative case must change its base"
+        for edit in case["change"]:
+            assert len(set(edit) & {"set", "remove"}) == 1, f"{case['id']}: each step is one set or one remove: {edit}"
+
+
+def test_a_change_follows_json_pointers_into_objects_and_arrays() -> None:
+    base = {"a": [1, {"b/c": 2}], "d~e": 0}
+    change: list[dict[str, Any]] = [
+        {"set": "/a/1/b~1c", "value": 3},
+        {"remove": "/a/0"},
+        {"set": "/d~0e", "value": None},
+    ]
+    assert _apply(base, change) == {"a": [{"b/c": 3}], "d~e": None}
+    assert base == {"a": [1, {"b/c": 2}], "d~e": 0}, "the base document must not change"
+    assert _location("/error/details/0") == ("error", "details", 0)
+    assert _location("") == ()
+    with pytest.raises(ValueError, match="not a JSON Pointer"):
+        _pointer("error/code")
+
+
 # --- well-formedness of every schema file ------------------------------------------------------
 
 
