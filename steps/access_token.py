@@ -22,6 +22,8 @@ scenarios("access_token.feature")
 
 @dataclass(frozen=True)
 class IssuedToken:
+    """An access token the issuer minted, decoded, with the time it was issued."""
+
     alias: str
     decoded: tokens.DecodedToken
     issued_at_ms: int

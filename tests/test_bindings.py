@@ -9,16 +9,15 @@ from __future__ import annotations
 import importlib
 import itertools
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import run_suite
 from voice_push_conformance import harness, reference
 from voice_push_conformance.clock import ManualClock
 from voice_push_conformance.credentials import generate_credentials
-from voice_push_conformance.paths import ROOT
 from voice_push_conformance.target import Candidate, HarnessContext, NotApplicable
 
 SEED = "424242"
@@ -29,19 +28,10 @@ def _context() -> HarnessContext:
 
 
 def verdicts(tmp_path: Path, name: str, *args: str) -> dict[str, str]:
-    out = tmp_path / f"{name}.json"
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "steps", "-q", "--seed", SEED, "--verdict-file", str(out), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert out.exists(), f"{name}: no verdict file\n{completed.stdout[-2000:]}\n{completed.stderr[-2000:]}"
-    document = json.loads(out.read_text(encoding="utf-8"))
+    completed = run_suite("--seed", SEED, *args, verdict_file=tmp_path / f"{name}.json")
+    assert completed.verdicts is not None, f"{name}: no verdict file\n{completed.tail(2000)}"
     # Under xdist node ids are the same; strip nothing, compare as they are.
-    return {nodeid: entry["verdict"] for nodeid, entry in document["scenarios"].items()}
+    return completed.scenario_verdicts()
 
 
 @pytest.mark.slow
@@ -126,29 +116,17 @@ def test_the_reproduce_command_keeps_the_pythonpath_that_made_the_adapter_import
 def test_the_report_reproduces_a_run_with_its_expectations_file(tmp_path: Path) -> None:
     known = tmp_path / "known.toml"
     known.write_text('[[expected_failure]]\nrequirement = "LATE-DISCARD"\nreason = "off by one at 60 s, fixed soon"\n')
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "steps",
-            "-q",
-            "--seed",
-            SEED,
-            "--target",
-            "mutant:discard-at-boundary",
-            "--expectations",
-            str(known),
-            "--report-dir",
-            str(tmp_path / "reports"),
-            "-k",
-            "late",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    run_suite(
+        "--seed",
+        SEED,
+        "--target",
+        "mutant:discard-at-boundary",
+        "--expectations",
+        str(known),
+        "--report-dir",
+        str(tmp_path / "reports"),
+        "-k",
+        "late",
     )
     document = json.loads((tmp_path / "reports" / "report.json").read_text(encoding="utf-8"))
     commands = {s["reproduce"].rsplit(" -k ", 1)[0] for s in document["scenarios"]}

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import warnings
 from collections.abc import Callable
@@ -12,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import run_suite
 from voice_push_conformance.candidate_warnings import (
     PROPERTY,
     CandidateWarning,
@@ -108,12 +107,16 @@ def test_report_writers_read_the_notes_of_each_phase_from_its_report() -> None:
 
 
 def _run(tmp_path: Path, target: str) -> tuple[int, str, dict[str, object]]:
-    verdicts = tmp_path / "verdicts.json"
-    command = [sys.executable, "-m", "pytest", "steps", "-q", "--seed", "7", "--target", target]
-    command += ["--verdict-file", str(verdicts), "--report-dir", str(tmp_path / "reports")]
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
-    document = json.loads(verdicts.read_text(encoding="utf-8")) if verdicts.exists() else {}
-    return completed.returncode, completed.stdout + completed.stderr, document
+    completed = run_suite(
+        "--seed",
+        "7",
+        "--target",
+        target,
+        "--report-dir",
+        str(tmp_path / "reports"),
+        verdict_file=tmp_path / "verdicts.json",
+    )
+    return completed.returncode, completed.output, completed.verdicts or {}
 
 
 @pytest.mark.slow

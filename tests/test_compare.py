@@ -10,13 +10,13 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import defusedxml.ElementTree
 import pytest
 
+from tests.helpers import run_suite
 from voice_push_conformance import badge, bundle, compare, diff, schemas
 from voice_push_conformance.credentials import generate_credentials
 from voice_push_conformance.paths import ROOT
@@ -46,25 +46,7 @@ def matrix(runs: dict[str, Path]) -> dict[str, Any]:
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A bundle written by a whole run against the reference."""
     directory = tmp_path_factory.mktemp("bundle") / "bundle"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "steps",
-            "-q",
-            "-p",
-            "no:xdist",
-            "--seed",
-            str(SEED),
-            "--bundle",
-            str(directory),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = run_suite("-p", "no:xdist", "--seed", str(SEED), "--bundle", str(directory))
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
     return directory
 
@@ -287,13 +269,7 @@ def test_replay_agrees_on_the_reference_and_catches_a_different_build(pristine: 
 
 
 def test_bundle_refuses_a_directory_that_is_not_empty(pristine: Path) -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "steps", "-q", "--bundle", str(pristine)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = run_suite("--bundle", str(pristine))
     assert completed.returncode == 4 and "must be a new or empty directory" in completed.stderr
 
 
@@ -342,9 +318,7 @@ def test_no_badge_for_a_tampered_partial_or_non_conformant_bundle(
 
 def test_a_run_narrowed_with_k_is_recorded_as_partial_and_earns_no_badge(tmp_path: Path) -> None:
     directory = tmp_path / "bundle"
-    command = [sys.executable, "-m", "pytest", "steps", "-q", "-p", "no:xdist", "--seed", str(SEED)]
-    command += ["--bundle", str(directory), "-k", "access_token"]
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    completed = run_suite("-p", "no:xdist", "--seed", str(SEED), "--bundle", str(directory), "-k", "access_token")
     assert completed.returncode == 0, completed.stdout[-2000:]
     result = bundle.verify(directory)
     assert result.verified, result.problems

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +12,11 @@ import responses
 
 from tests.candidates.map_only import MapOnlyClient
 from tests.candidates.single_callback import SingleCallbackClient
+from tests.helpers import run_suite
 from voice_push_conformance import harness
 from voice_push_conformance.clock import ManualClock
 from voice_push_conformance.codecs import twiml
 from voice_push_conformance.credentials import generate_credentials
-from voice_push_conformance.paths import ROOT
 from voice_push_conformance.reference import ReferenceClient, ReferenceIssuer, ReferenceVoiceService
 from voice_push_conformance.reference.service import Grant
 from voice_push_conformance.target import (
@@ -100,32 +98,12 @@ def test_the_http_binding_keeps_offered_and_unoffered_views_apart(raw: Any) -> N
 
 
 def _verdicts(target: str, tmp_path: Path) -> tuple[int, dict[str, str], str]:
-    verdict_file = tmp_path / "verdicts.json"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "steps",
-            "-q",
-            "-p",
-            "no:randomly",
-            "--seed",
-            "11",
-            "--target",
-            target,
-            "--verdict-file",
-            str(verdict_file),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    completed = run_suite(
+        "-p", "no:randomly", "--seed", "11", "--target", target, verdict_file=tmp_path / "verdicts.json"
     )
     output = completed.stdout[-3000:] + completed.stderr[-3000:]
-    assert verdict_file.exists(), output
-    return completed.returncode, json.loads(verdict_file.read_text(encoding="utf-8"))["requirements"], output
+    assert completed.verdicts is not None, output
+    return completed.returncode, completed.verdicts["requirements"], output
 
 
 @pytest.mark.slow

@@ -12,8 +12,6 @@ from __future__ import annotations
 import io
 import json
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -24,9 +22,10 @@ import jsonschema
 import pytest
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from tests.helpers import SuiteRun, run_suite
 from voice_push_conformance.adapters import http
 from voice_push_conformance.http_server import create_app
-from voice_push_conformance.paths import ROOT, SCHEMAS
+from voice_push_conformance.paths import SCHEMAS
 
 StartResponse = Callable[..., Any]
 CALLS = "/conformance/v1/calls"
@@ -112,32 +111,21 @@ class Faulty:
         raise ConnectionAbortedError("closing mid-response on purpose")
 
 
-def run_against(app: Faulty, *extra: str) -> subprocess.CompletedProcess[str]:
+def run_against(app: Faulty, *extra: str) -> SuiteRun:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     app.server = server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        return subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                "steps",
-                "-q",
-                "-p",
-                "no:randomly",
-                "--seed",
-                "3",
-                "--target",
-                f"http://127.0.0.1:{server.server_port}",
-                *extra,
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
+        return run_suite(
+            "-p",
+            "no:randomly",
+            "--seed",
+            "3",
+            "--target",
+            f"http://127.0.0.1:{server.server_port}",
+            *extra,
             timeout=120,
-            check=False,
         )
     finally:
         app.release.set()
@@ -168,14 +156,7 @@ def test_a_faulty_candidate_fails_with_a_clear_message(mode: str, path: str, sce
 
 @pytest.mark.slow
 def test_an_unreachable_target_is_one_clear_line_and_exit_4() -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "steps", "-q", "--target", "http://127.0.0.1:9"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    completed = run_suite("--target", "http://127.0.0.1:9", timeout=60)
     assert completed.returncode == 4
     lines = [line for line in completed.stderr.splitlines() if line.strip()]
     assert lines == [

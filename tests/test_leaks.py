@@ -13,12 +13,11 @@ import json
 import os
 import re
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import run_suite
 from voice_push_conformance.paths import ROOT
 
 # Three base64url segments with a non-empty third one: a JWS compact serialisation.
@@ -57,7 +56,7 @@ def test_a_failing_run_writes_no_secret_and_no_token_signature(tmp_path: Path, p
     token_log = tmp_path / "issued-tokens.txt"
     reports = tmp_path / "reports"
     command = [
-        sys.executable, "-m", "pytest", "steps", "-vv", "--tb=long", "--showlocals", "-rA",
+        "-vv", "--tb=long", "--showlocals", "-rA",
         "--log-level=DEBUG", "--log-cli-level=INFO", "--log-file", str(reports / "run.log"),
         "--target", "tests.candidates.wrong_secret:build",
         "--report-dir", str(reports), "--verdict-file", str(reports / "verdicts.json"),
@@ -70,9 +69,13 @@ def test_a_failing_run_writes_no_secret_and_no_token_signature(tmp_path: Path, p
         "VPC_SELFTEST_TOKEN_LOG": str(token_log),
         "PYTHONPATH": str(ROOT),
     }
-    completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=300, check=False)
-    assert completed.returncode == 1, completed.stdout.decode(errors="replace")[-3000:]
-    written = {"stdout": completed.stdout, "stderr": completed.stderr}
+    completed = run_suite(*command, env=env, quiet=False)
+    assert completed.returncode == 1, completed.stdout[-3000:]
+    # The helper decodes with surrogateescape: encoding back gives the exact bytes written.
+    written = {
+        name: text.encode("utf-8", "surrogateescape")
+        for name, text in (("stdout", completed.stdout), ("stderr", completed.stderr))
+    }
     written |= {path.name: path.read_bytes() for path in sorted(reports.iterdir())}
     assert {"junit.xml", "report.json", "report.html", "verdicts.json", "run.log"} <= set(written)
     assert b"issued eyJ" in written["run.log"], "the candidate's log lines are missing: the scan would prove less"

@@ -6,29 +6,19 @@ voice_push_conformance.killmatrix``, which ``./suite selftest`` runs and prints.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import run_suite
 from voice_push_conformance import catalogue, killmatrix, mutants
-from voice_push_conformance.paths import ROOT
 
 
 @pytest.mark.slow
 def test_reference_passes_everything(tmp_path: Path) -> None:
-    out = tmp_path / "verdicts.json"
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "steps", "-q", "--seed", killmatrix.SEED, "--verdict-file", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    requirements = json.loads(out.read_text(encoding="utf-8"))["requirements"]
+    completed = run_suite("--seed", killmatrix.SEED, verdict_file=tmp_path / "verdicts.json")
+    assert completed.verdicts is not None, completed.tail()
+    requirements = completed.verdicts["requirements"]
     not_passing = {req: v for req, v in requirements.items() if v != "pass"}
     assert not not_passing, f"the reference implementation does not pass: {not_passing}"
     assert completed.returncode == 0

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,8 @@ import pytest
 import xmlschema
 from defusedxml import ElementTree
 
-from voice_push_conformance import report, schemas
+from tests.helpers import run_suite
+from voice_push_conformance import features, report, schemas
 from voice_push_conformance.credentials import generate_credentials
 from voice_push_conformance.paths import ROOT
 from voice_push_conformance.plugin.outcomes import ScenarioResult
@@ -27,25 +26,16 @@ from voice_push_conformance.verdicts import Claim, Verdict, worst
 SEED = 31337
 SUBSET = "access_token"  # a few scenarios are enough to exercise the reporting
 JUNIT_XSD = ROOT / "tests" / "data" / "junit-10.xsd"
+# Every scenario the features hold (one per Examples row), so the expected count follows the features.
+SCENARIOS = sum(max(1, len(s.examples)) for f in features.load_all() for s in f.scenarios)
 
 
 def run(tmp_path: Path, *args: str, subset: str | None = SUBSET, xdist: bool = False) -> tuple[int, str, Path]:
     reports = tmp_path / "reports"
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "steps",
-        "-q",
-        *([] if xdist else ["-p", "no:xdist"]),
-        "--seed",
-        str(SEED),
-    ]
-    command += ["--report-dir", str(reports), "--verdict-file", str(reports / "verdicts.json"), *args]
-    if subset:
-        command += ["-k", subset]
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
-    return completed.returncode, completed.stdout + completed.stderr, reports
+    options = [*([] if xdist else ["-p", "no:xdist"]), "--seed", str(SEED), "--report-dir", str(reports)]
+    options += ["--verdict-file", str(reports / "verdicts.json"), *args, *(["-k", subset] if subset else [])]
+    completed = run_suite(*options)
+    return completed.returncode, completed.output, reports
 
 
 def document(reports: Path) -> dict[str, Any]:
@@ -292,18 +282,11 @@ def test_an_issuer_only_candidate_claims_the_issuer_role_only(tmp_path: Path) ->
         (["steps", "--deselect", "steps/access_token.py"], "remove --deselect"),
         (["steps/access_token.py::test_the_signature_verifies_with_the_api_key_secret"], "remove node id"),
         (["steps/access_token.py"], "remove path"),
-        (["steps", "-o", "python_files=access_token.py"], "collected 7 of "),  # any other narrowing
+        (["steps", "-o", "python_files=access_token.py"], f"collected 7 of {SCENARIOS}"),  # any other narrowing
     ],
 )
 def test_a_certification_run_refuses_any_selection(selection: list[str], message: str) -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "--certify", *selection],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = run_suite("-p", "no:xdist", "--certify", *selection, paths=(), timeout=120)
     assert completed.returncode == 4, completed.stdout[-2000:] + completed.stderr[-2000:]
     assert "a certification run (--certify) runs every scenario" in completed.stderr
     assert message in completed.stderr

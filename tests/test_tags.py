@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.candidates.recording import RECORD_FILE
+from tests.helpers import run_suite
 from voice_push_conformance.paths import ROOT
 
 Record = Mapping[str, Any]
@@ -66,28 +65,16 @@ def test_steps_reach_the_candidate_only_through_world() -> None:
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[Record]:
     path = tmp_path_factory.mktemp("tags") / "needs.jsonl"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "steps",
-            "-q",
-            "-p",
-            "no:randomly",
-            "-p",
-            "tests.candidates.recording",
-            "--target",
-            "tests.candidates.recording:build",
-            "--seed",
-            "7",
-        ],
-        cwd=ROOT,
+    completed = run_suite(
+        "-p",
+        "no:randomly",
+        "-p",
+        "tests.candidates.recording",
+        "--target",
+        "tests.candidates.recording:build",
+        "--seed",
+        "7",
         env={**os.environ, RECORD_FILE: str(path)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     records = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]

@@ -59,6 +59,7 @@ def mint(bundle: Path, suite_root: Path = ROOT) -> str:
 
 
 def render(left: str, right: str) -> str:
+    """A self-contained SVG badge, so publishing one needs no third-party badge service."""
     lw, rw = 10 + CHAR_PX * len(left), 10 + CHAR_PX * len(right)
     width = lw + rw
     label = escape(f"{left}: {right}")
@@ -73,6 +74,7 @@ def render(left: str, right: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: mint a badge from a verified, complete bundle, or say in one line why not."""
     parser = OneLineParser(prog="python -m voice_push_conformance.badge", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("bundle", type=Path)
     parser.add_argument("-o", "--output", type=Path, default=Path("badge.svg"))

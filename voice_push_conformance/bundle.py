@@ -53,6 +53,7 @@ class BundleError(Exception):
 
 
 def sha256(path: Path) -> str:
+    """The hex digest a manifest records, so a changed file is caught on verification."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -160,6 +161,8 @@ def write_manifest(
 
 @dataclass(frozen=True)
 class Verification:
+    """The outcome of checking a bundle offline: its manifest, its report and every problem found."""
+
     manifest: dict[str, Any]
     report: Report | None
     problems: tuple[str, ...]
@@ -318,6 +321,7 @@ def replay(verification: Verification, target: str | None, expectations: Path | 
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: verify a bundle, and optionally replay its run to compare verdicts."""
     parser = OneLineParser(prog="python -m voice_push_conformance.bundle", description=(__doc__ or "").split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("verify", help="check a bundle offline, and optionally replay it")

@@ -21,6 +21,7 @@ DESELECTED = pytest.StashKey[int]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """Adds ``--bundle DIR``, the one option that turns a run into a verifiable evidence bundle."""
     parser.getgroup("voice-push-conformance").addoption(
         "--bundle",
         dest="vpc_bundle",
@@ -48,6 +49,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
+    """Counts deselected scenarios, so a narrowed run is recorded as partial in the manifest."""
     if items:
         config = items[0].config
         config.stash[DESELECTED] = config.stash.get(DESELECTED, 0) + len(items)

@@ -59,6 +59,8 @@ _CAUGHT = pytest.StashKey[list["CandidateWarning"]]()
 
 @dataclass(frozen=True)
 class CandidateWarning:
+    """One warning the candidate raised, kept as a note because it never changes a verdict."""
+
     when: str
     category: str
     message: str
@@ -163,16 +165,19 @@ def _phase(item: pytest.Item, when: str) -> Generator[None, Any, Any]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, Any, Any]:
+    """Sorts the warnings of a scenario's setup into the candidate's and the suite's."""
     return (yield from _phase(item, "setup"))
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    """Sorts the warnings of a scenario's steps into the candidate's and the suite's."""
     return (yield from _phase(item, "call"))
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
+    """Sorts the warnings of a scenario's teardown into the candidate's and the suite's."""
     return (yield from _phase(item, "teardown"))
 
 
@@ -187,6 +192,7 @@ def summarise(caught: list[CandidateWarning]) -> list[dict[str, Any]]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    """Attaches the phase's candidate warnings to its report, where they survive xdist."""
     report = yield
     phase = [n for n in item.stash.get(_CAUGHT, []) if n.when == report.when]
     if phase:
@@ -204,6 +210,7 @@ def notes(report: pytest.TestReport) -> list[dict[str, Any]]:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Collects the notes of every report on the controller, for the terminal summary."""
     found = notes(report)
     if found:
         NOTES.setdefault(report.nodeid, []).extend(found)
@@ -217,6 +224,7 @@ def _secrets(config: pytest.Config) -> tuple[Secret, ...]:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Prints the candidate's warnings once each, counted, so a reader sees them without a failure."""
     if hasattr(config, "workerinput"):
         return
     if not NOTES:

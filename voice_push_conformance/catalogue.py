@@ -93,6 +93,8 @@ def under_test(roles: Iterable[str], claimed: Iterable[str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Source:
+    """Where a requirement comes from: a title, a URL and the section, so its level can be checked."""
+
     title: str
     url: str
     section: str
@@ -100,6 +102,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Requirement:
+    """One catalogue entry: the rule a scenario checks, its level and why it has that level."""
+
     id: str
     level: str
     roles: tuple[str, ...]
@@ -132,6 +136,7 @@ class Clause:
 
 
 def profile(name: str) -> Profile:
+    """Looks a profile up by name, failing with the list of known names."""
     for entry in PROFILES:
         if entry.name == name:
             return entry
@@ -151,6 +156,7 @@ def _read(path: Path, schema: str) -> dict[str, Any]:
 
 @cache
 def load(path: Path = REQUIREMENTS) -> dict[str, Requirement]:
+    """Reads requirements.toml once into checked, typed entries, failing with one clear line."""
     raw = _read(path, "requirements")
     catalogue: dict[str, Requirement] = {}
     for entry in raw["requirement"]:

@@ -79,6 +79,7 @@ def _available_modules() -> dict[str, tuple[str, str]]:
 
 
 def usage() -> str:
+    """The command list, built from the handlers' own docstrings so it cannot drift."""
     lines = ["usage: voice-push-conformance COMMAND [ARGS...]", "", "commands:"]
     for name, handler in COMMANDS.items():
         summary = (handler.__doc__ or "").strip().splitlines()[0]
@@ -90,6 +91,7 @@ def usage() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``voice-push-conformance`` console script."""
     try:
         return _dispatch(sys.argv[1:] if argv is None else list(argv))
     except BrokenPipeError:

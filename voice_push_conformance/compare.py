@@ -99,6 +99,8 @@ def run_targets_tolerantly(
 
 @dataclass(frozen=True)
 class Column:
+    """One target in a comparison: its id, the label shown and its report."""
+
     id: str
     label: str
     report: Report
@@ -234,6 +236,7 @@ pre { background: #f6f8fa; padding: .4rem; white-space: pre-wrap; }
 
 
 def render_html(document: dict[str, Any]) -> str:
+    """The comparison as one HTML page, with the same colours as the run report."""
     from voice_push_conformance.report import COLOURS  # noqa: PLC0415 - one palette for every page
 
     labels = {c["id"]: c["label"] for c in document["columns"]}
@@ -259,6 +262,7 @@ def render_terminal(document: dict[str, Any]) -> str:
 
 
 def write(document: dict[str, Any], out: Path) -> list[Path]:
+    """Writes compare.json (checked against its schema) and compare.html; returns both paths."""
     problems = schemas.errors("compare", document)
     if problems:  # a bug in this module, not the user's input
         raise RuntimeError("compare.json does not match schemas/compare.json: " + "; ".join(problems))
@@ -270,6 +274,7 @@ def write(document: dict[str, Any], out: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: run or read several targets and compare their verdicts side by side."""
     parser = OneLineParser(
         prog="python -m voice_push_conformance.compare", description=(__doc__ or "").split("\n\n")[0]
     )

@@ -19,6 +19,8 @@ from voice_push_conformance import catalogue, features
 
 @dataclass(frozen=True)
 class ClauseCoverage:
+    """How many source clauses have a scenario, are untestable (and why) or are not covered."""
+
     total: int
     covered: tuple[str, ...]
     untestable: tuple[tuple[str, str], ...]  # (clause id, why)
@@ -44,6 +46,7 @@ def scenarios_by_requirement() -> dict[str, list[str]]:
 
 
 def clause_coverage() -> ClauseCoverage:
+    """Sorts every clause of clauses.toml into covered, untestable and uncovered."""
     checked = {req for req, found in scenarios_by_requirement().items() if found}
     covered, untestable, uncovered = [], [], []
     for clause in catalogue.clauses().values():
@@ -77,6 +80,7 @@ def traceability_problems() -> list[str]:
 
 
 def render() -> str:
+    """The catalogue by profile, each requirement with its level, basis, clauses and scenarios."""
     known = catalogue.load()
     scenarios = scenarios_by_requirement()
     lines: list[str] = []
@@ -103,6 +107,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: print the coverage listing or its one-line summary."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--summary", action="store_true", help="print only the clause coverage line")
     args = parser.parse_args(argv)

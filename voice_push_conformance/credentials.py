@@ -62,6 +62,7 @@ class Credentials:
 
 
 def generate_credentials(run_seed: int) -> Credentials:
+    """Made-up credentials derived from the run seed, so a run is reproducible and holds no real secret."""
     data = DataFactory(derive_seed(run_seed, "credentials"))
     return Credentials(
         account_sid=data.sid("AC"),

@@ -24,6 +24,8 @@ FAILING = frozenset({"fail", "error", "unexpected pass"})
 
 @dataclass(frozen=True)
 class Change:
+    """One requirement whose verdict differs between two reports."""
+
     requirement: str
     level: str
     before: str
@@ -32,6 +34,8 @@ class Change:
 
 @dataclass(frozen=True)
 class Diff:
+    """Two reports compared: what newly fails, newly passes or otherwise changed."""
+
     newly_failing: tuple[Change, ...]
     newly_passing: tuple[Change, ...]
     changed: tuple[Change, ...]
@@ -64,6 +68,7 @@ def diff(before: Report, after: Report) -> Diff:
 
 
 def render(result: Diff, before: Report, after: Report) -> str:
+    """The diff as text, newly failing first, for a CI log."""
     lines = [f"before: {before.path} ({before.description}; {before.claim})"]
     lines.append(f"after:  {after.path} ({after.description}; {after.claim})")
     for title, changes in (
@@ -79,6 +84,7 @@ def render(result: Diff, before: Report, after: Report) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: compare two builds' reports and exit non-zero on a new failure."""
     parser = OneLineParser(prog="python -m voice_push_conformance.diff", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("before", type=Path, help="the last build's report.json (or its directory)")
     parser.add_argument("after", type=Path, help="this build's report.json (or its directory)")

@@ -107,6 +107,7 @@ def legacy_server_key(bearer_token: str) -> str:
 
 
 def fcm_error(status: int, canonical: str, message: str, error_code: str) -> Answer:
+    """An FCM HTTP v1 error answer in the documented shape, so candidates see what Google sends."""
     body = {
         "error": {
             "code": status,

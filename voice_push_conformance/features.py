@@ -23,6 +23,8 @@ _KEYWORD_TYPES = {"Context": "given", "Action": "when", "Outcome": "then"}
 
 @dataclass(frozen=True)
 class Step:
+    """One Gherkin step as written, for the self-checks that read features without pytest-bdd."""
+
     type: str  # given | when | then (conjunctions resolved)
     text: str  # with outline placeholders substituted
     line: int
@@ -30,6 +32,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Scenario:
+    """One scenario with its tags, steps and examples, as the sanity checks and reports need it."""
+
     feature: str  # area name, e.g. "access_token"
     name: str
     line: int
@@ -63,6 +67,8 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Feature:
+    """One .feature file: its area, description, tags and scenarios."""
+
     area: str
     path: Path
     name: str
@@ -126,6 +132,7 @@ def _children(
 
 
 def parse(path: Path) -> Feature:
+    """Reads a feature file with the official Gherkin parser into the typed model above."""
     document = cast("dict[str, Any]", Parser().parse(TokenScanner(path.read_text(encoding="utf-8"))))
     feature = document["feature"]
     area = path.stem
@@ -144,6 +151,7 @@ def parse(path: Path) -> Feature:
 
 @cache
 def load_all(directory: Path = FEATURES) -> tuple[Feature, ...]:
+    """Every feature under features/, parsed once per process."""
     return tuple(parse(path) for path in sorted(directory.glob("*.feature")))
 
 

@@ -61,6 +61,7 @@ def credentials_to_json(credentials: Credentials) -> dict[str, str]:
 
 
 def credentials_from_json(body: Mapping[str, Any]) -> Credentials:
+    """Reads the credentials a session body carries, refusing a missing or non-string field."""
     names = (
         "account_sid",
         "api_key_sid",
@@ -83,6 +84,7 @@ def credentials_from_json(body: Mapping[str, Any]) -> Credentials:
 
 
 def error_body(code: int | None, message: str) -> dict[str, Any]:
+    """The harness protocol's ``{code, message}`` error answer, written in one place."""
     return {"code": code, "message": message}
 
 
@@ -97,6 +99,7 @@ def registration_body(channel: str, device_token: str) -> dict[str, Any]:
 
 
 def registration_from_body(body: Any) -> tuple[str, str]:
+    """Reads channel and device token from a registration body, refusing any other shape."""
     if not isinstance(body, Mapping):
         raise ProtocolError("the registration body must be a JSON object")
     channel = _require(body, "channel_type", str)
@@ -105,6 +108,7 @@ def registration_from_body(body: Any) -> tuple[str, str]:
 
 
 def registration_result_from_answer(status: int, body: Any) -> RegistrationResult:
+    """Turns a registration answer's status and body into the adapter contract's result."""
     if 200 <= status < 300:
         return RegistrationResult(status, None, "")
     if isinstance(body, Mapping):
@@ -113,6 +117,7 @@ def registration_result_from_answer(status: int, body: Any) -> RegistrationResul
 
 
 def call_result_to_json(result: CallResult) -> dict[str, Any]:
+    """A call result on the wire, the inverse of :func:`call_result_from_json`."""
     return {
         "accepted": result.accepted,
         "call_sid": result.call_sid,
@@ -125,6 +130,7 @@ def call_result_to_json(result: CallResult) -> dict[str, Any]:
 
 
 def call_result_from_json(body: Any) -> CallResult:
+    """Reads a call result off the wire, refusing any shape the contract does not allow."""
     if not isinstance(body, Mapping):
         raise ProtocolError("the call result must be a JSON object")
     deliveries = []
@@ -148,6 +154,7 @@ def call_result_from_json(body: Any) -> CallResult:
 
 
 def push_handling_to_json(handled: PushHandling) -> dict[str, Any]:
+    """A client's push decision on the wire, leaving ``raw_params`` out when it is not offered."""
     answer: dict[str, Any] = {
         "kind": handled.kind,
         "decision": handled.decision,
@@ -161,6 +168,7 @@ def push_handling_to_json(handled: PushHandling) -> dict[str, Any]:
 
 
 def push_handling_from_json(body: Any) -> PushHandling:
+    """Reads a client's push decision off the wire, refusing unknown kinds and decisions."""
     if not isinstance(body, Mapping):
         raise ProtocolError("the push handling must be a JSON object")
     kind = _require(body, "kind", str)

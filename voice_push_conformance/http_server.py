@@ -39,6 +39,8 @@ from voice_push_conformance.target import HarnessContext as Context
 
 @dataclass
 class Session:
+    """One scenario's candidate on the server side, with its clock, clients and registrations."""
+
     candidate: Candidate
     clock: Clock
     context: Context
@@ -47,6 +49,8 @@ class Session:
 
 
 class Sessions:
+    """Thread-safe registry of sessions, so parallel scenarios never share a candidate."""
+
     def __init__(self, factory: CandidateFactory) -> None:
         self.factory = factory
         self._lock = threading.Lock()
@@ -98,6 +102,7 @@ def _error(status: int, code: int | None, message: str) -> Response:
 
 
 def create_app(factory: CandidateFactory = reference.build) -> Flask:  # noqa: PLR0915 - one closure per route
+    """The Flask app that serves a candidate factory over the harness protocol."""
     app = Flask("voice_push_conformance.reference_server")
     sessions = Sessions(factory)
     declared = factory(Context(clock=ManualClock(0), credentials=harness.credentials_from_json(_PROBE)))
@@ -284,6 +289,7 @@ _PROBE = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: serve the reference (or a mutant) over HTTP for the HTTP binding."""
     parser = argparse.ArgumentParser(description="Serve the reference implementation over the harness protocol.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port (printed on start)")

@@ -31,6 +31,8 @@ SEED = "20261125"
 
 @dataclass(frozen=True)
 class Row:
+    """One mutant's run: the requirement it should break and the verdict it got."""
+
     mutant: str
     breaks: str
     expected: str
@@ -150,6 +152,7 @@ def run_forked(names: list[str], target_prefix: str, workdir: Path, jobs: int) -
 
 
 def unproven() -> list[str]:
+    """MUST and SHOULD requirements with no mutant, so no check of theirs is proven to fail."""
     broken = {m.breaks for m in mutants.CATALOGUE.values()}
     return sorted(
         r.id
@@ -159,6 +162,7 @@ def unproven() -> list[str]:
 
 
 def render(rows: Iterable[Row], missing: list[str]) -> str:
+    """The kill matrix as a table, survivors and unproven requirements listed after it."""
     rows = sorted(rows, key=lambda r: (r.breaks, r.mutant))
     width = max((len(r.mutant) for r in rows), default=10)
     lines = [f"{'mutant':<{width}}  {'breaks':<22} {'verdict':<12} other requirements not passing"]
@@ -178,6 +182,7 @@ def render(rows: Iterable[Row], missing: list[str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: run every (or the named) mutant; fail if one survives or a requirement has none."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--only", nargs="*", default=None, help="run only these mutants")

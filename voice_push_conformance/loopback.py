@@ -24,12 +24,16 @@ from voice_push_conformance.world import SuiteRegistrar
 
 @dataclass
 class Attachment:
+    """What one scenario plugs into the loopback server: its FCM sink, registrar and token vendor."""
+
     sink: FcmSink
     registrar: SuiteRegistrar
     vend_token: Callable[[str], str]  # identity -> access token
 
 
 class LoopbackServer:
+    """The suite's own HTTP server for out-of-process candidates: FCM, registration and tokens."""
+
     _instance: ClassVar[LoopbackServer | None] = None
     _instance_lock: ClassVar[threading.Lock] = threading.Lock()
 

@@ -78,6 +78,7 @@ def scrub_report(report: pytest.TestReport | pytest.CollectReport, secrets: Iter
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: scrub the report after every plugin has shaped it
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    """Scrubs secrets from every report after all plugins have shaped it."""
     report = yield
     secrets = _secrets(item.config)
     if secrets is not None:
@@ -110,6 +111,7 @@ class _ScrubbingRecordFactory:
 
 @pytest.hookimpl(trylast=True)  # after the suite's plugin has settled the run's credentials
 def pytest_configure(config: pytest.Config) -> None:
+    """Scrubs secrets from every log record, so no handler can write one."""
     secrets = _secrets(config)
     if secrets is None:
         return

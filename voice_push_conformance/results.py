@@ -27,6 +27,8 @@ class ResultsError(ValueError):
 
 @dataclass(frozen=True)
 class Exchange:
+    """One recorded request and answer between the suite and the candidate, as report.json holds it."""
+
     channel: str
     request: str
     response: str
@@ -34,6 +36,8 @@ class Exchange:
 
 @dataclass(frozen=True)
 class ScenarioResult:
+    """One scenario's verdict as report.json holds it."""
+
     nodeid: str
     requirements: tuple[str, ...]
     level: str
@@ -49,6 +53,8 @@ class ScenarioResult:
 
 @dataclass(frozen=True)
 class RequirementResult:
+    """One requirement's rolled-up verdict as report.json holds it."""
+
     id: str
     level: str
     profile: str
@@ -112,6 +118,7 @@ def _field(raw: dict[str, Any], key: str, kind: type, where: str) -> Any:
 
 
 def parse(document: Any, path: Path) -> Report:
+    """Reads a report.json document into a Report, failing with one line on any missing field."""
     where = str(path)
     if not isinstance(document, dict):
         raise ResultsError(f"{where}: not a report (expected a JSON object)")

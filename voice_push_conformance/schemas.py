@@ -17,6 +17,7 @@ class SchemaViolation(AssertionError):
 
 @cache
 def validator(name: str) -> Draft202012Validator:
+    """A checked validator for ``schemas/<name>.json``, built once per process."""
     path = SCHEMAS / f"{name}.json"
     if not path.is_file():
         raise FileNotFoundError(f"no schema named {name!r} (looked for {path})")
@@ -32,6 +33,7 @@ def errors(name: str, instance: Any) -> list[str]:
 
 
 def check(name: str, instance: Any, what: str) -> None:
+    """Raises SchemaViolation listing every problem, for data that must match a schema."""
     problems = errors(name, instance)
     if problems:
         listing = "\n  ".join(problems)

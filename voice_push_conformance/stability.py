@@ -21,6 +21,7 @@ from voice_push_conformance.paths import ROOT
 
 
 def run_once(seed: str, extra: list[str], out: Path) -> dict[str, str]:
+    """One whole run in a subprocess, as node id -> verdict."""
     command = [sys.executable, "-m", "pytest", "steps", "-q", "--seed", seed, "--verdict-file", str(out), *extra]
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
     if not out.exists():
@@ -40,6 +41,7 @@ def flaky(runs: list[dict[str, str]]) -> dict[str, list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: run the suite several times with one seed and list any flaky scenario."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=5, help="how many times to run the suite (default 5)")
     parser.add_argument("--seed", default="20261125", help="the seed every run uses")

@@ -97,6 +97,7 @@ PLUGIN_NAME = "vpc-target-faults"
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Registers the plugin that tracks a target going away mid-run."""
     config.pluginmanager.register(TargetFaults(), PLUGIN_NAME)
 
 

@@ -32,6 +32,7 @@ _REPORT_FILES = ("report.json", "report.html", "junit.xml", "cucumber.json")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Registers the terminal output and one marker per requirement, so ``-m REQ-ID`` works."""
     config.pluginmanager.register(_Terminal(config), "vpc-terminal")
     for req in sorted(catalogue.load()):
         config.addinivalue_line("markers", f"{req}: scenarios checking requirement {req} (requirements.toml)")
@@ -44,6 +45,7 @@ PROFILE_MARK = "profile-"  # -m profile-voice-service; a bare name would clash w
 
 @pytest.hookimpl(tryfirst=True)  # before -m and -k deselect
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Adds each scenario's requirement as a marker before ``-m`` and ``-k`` deselect."""
     known = catalogue.load()
     for item in items:
         for marker in list(item.iter_markers("requirement")):
@@ -54,10 +56,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
+    """Remembers the scenario's name for the terminal line."""
     request.node.stash[SCENARIO] = str(scenario.name)
 
 
 def pytest_bdd_step_error(request: pytest.FixtureRequest, step: Any, **_: Any) -> None:
+    """Remembers the failing step, so the terminal says which step broke."""
     request.node.stash[FAILED_STEP] = f"{str(step.keyword).strip()} {step.name}"
 
 

@@ -20,6 +20,7 @@ from voice_push_conformance.credentials import Credentials
 
 
 def load() -> dict[str, dict[str, Any]]:
+    """The registration area's access-token vectors, checked against their schema."""
     return vectors.load("registration", "token-vectors")
 
 
@@ -32,6 +33,7 @@ def build(
     fresh_sid: Callable[[str], str],
     other_secret: str,
 ) -> str:
+    """Mints the (usually broken) access token a vector describes, with this run's credentials."""
     mutation: dict[str, Any] = dict(vector["mutation"])
     secret = other_secret if mutation.pop("secret", None) == "other" else credentials.api_key_secret.reveal()
     tamper = mutation.pop("tamper", None)

@@ -29,6 +29,8 @@ NEVER_JUSTIFIED = {"fail", "error"}
 
 @dataclass(frozen=True)
 class ToleranceRow:
+    """One variant's run: any non-pass it got and whether the variant justifies it."""
+
     variant: str
     allowed_by: str
     findings: tuple[tuple[str, str], ...]  # (requirement, verdict) not clean
@@ -52,6 +54,7 @@ def judge(run: SuiteRun) -> ToleranceRow:
 
 
 def render(rows: Iterable[ToleranceRow]) -> str:
+    """The tolerance table: legitimate variants that must not be failed."""
     rows = sorted(rows, key=lambda r: r.variant)
     width = max((len(r.variant) for r in rows), default=10)
     lines = [f"{'variant':<{width}}  {'verdict':<22} findings (requirement: verdict)"]
@@ -80,6 +83,7 @@ def render(rows: Iterable[ToleranceRow]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: run every (or the named) variant and fail on a false failure."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--only", nargs="*", default=None, help="run only these variants")

@@ -28,6 +28,8 @@ class Exchange:
 
 @dataclass
 class Transcript:
+    """The exchanges of one scenario, scrubbed and cut short, for the report."""
+
     secrets: tuple[Secret, ...] = ()
     exchanges: list[Exchange] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -48,6 +50,7 @@ CURRENT: ContextVar[Transcript | None] = ContextVar("vpc_transcript", default=No
 
 
 def record(channel: str, request: str, response: str, at_ms: int) -> None:
+    """Adds an exchange to the current scenario's transcript, if one is open."""
     transcript = CURRENT.get()
     if transcript is not None:
         transcript.record(channel, request, response, at_ms)

@@ -29,6 +29,7 @@ def load(area: str, schema: str) -> dict[str, dict[str, Any]]:
 
 
 def get(area: str, schema: str, vector_id: str) -> dict[str, Any]:
+    """One vector by id, failing with the file it was looked for in."""
     vectors = load(area, schema)
     if vector_id not in vectors:
         raise VectorError(f"no vector {vector_id!r} in fixtures/{area}/vectors.json")

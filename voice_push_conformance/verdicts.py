@@ -32,6 +32,8 @@ class Expectation(StrEnum):
 
 
 class Verdict(StrEnum):
+    """The suite's verdict vocabulary, each member meaning exactly one thing (see the comments)."""
+
     PASS = "pass"
     FAIL = "fail"  # a MUST scenario failed: the implementation is not conformant
     WARN = "warn"  # a SHOULD scenario failed

@@ -39,6 +39,8 @@ from voice_push_conformance.transcript import record as record_exchange
 
 @dataclass(frozen=True)
 class RegistrationRequest:
+    """One registration the suite's registrar received from a client, as the steps check it."""
+
     access_token: str = field(repr=False)  # a bearer credential: kept out of reprs, which tracebacks print
     channel: str
     device_token: str
@@ -100,6 +102,8 @@ def call_candidate(what: str, action: Callable[[], T]) -> T:
 
 @dataclass
 class World:
+    """One scenario's state: the candidate, the observers the suite plays and what happened."""
+
     candidate: Candidate
     clock: Clock
     credentials: Credentials

@@ -23,6 +23,8 @@ class TargetError(Exception):
 
 @dataclass(frozen=True)
 class TargetSpec:
+    """A resolved ``--target``: how to build its candidate, and whether it runs out of process."""
+
     spec: str
     kind: str  # "reference" | "mutant" | "python" | "file" | "http" | "token-url"
     factory: CandidateFactory

@@ -144,6 +144,8 @@ def _never_sent(exc: requests.ConnectionError) -> bool:
 
 @dataclass(frozen=True)
 class Declared:
+    """What an HTTP candidate says about itself before any scenario runs: roles, capabilities, URLs."""
+
     description: str
     roles: tuple[str, ...]
     capabilities: frozenset[str]
@@ -218,6 +220,8 @@ class _DeclarationOnly(Connection):
 
 
 class HttpIssuer:
+    """The issuer role of an HTTP candidate: fetches access tokens from its token URL."""
+
     def __init__(self, connection: Connection, token_url: str, voice_url: str | None) -> None:
         self.connection = connection
         self.token_url = token_url
@@ -244,6 +248,8 @@ class HttpIssuer:
 
 
 class HttpVoiceService:
+    """The voice-service role of an HTTP candidate: registrations and calls over the harness protocol."""
+
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
@@ -294,6 +300,8 @@ class HttpVoiceService:
 
 
 class HttpClient:
+    """The client role of an HTTP candidate: hands it pushes and reads back what it decided."""
+
     def __init__(self, connection: Connection, client_id: str) -> None:
         self.connection = connection
         self.path = f"{CONTROL}/clients/{client_id}"

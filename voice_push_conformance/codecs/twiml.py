@@ -19,12 +19,16 @@ class TwimlError(ValueError):
 
 @dataclass(frozen=True)
 class ClientLeg:
+    """One ``<Client>`` of a ``<Dial>``: the identity called and its ``<Parameter>`` pairs in order."""
+
     identity: str
     parameters: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class Dial:
+    """A parsed ``<Dial>`` verb, the part of TwiML that decides which clients get a call push."""
+
     caller_id: str | None
     answer_on_bridge: bool
     clients: tuple[ClientLeg, ...] = field(default_factory=tuple)

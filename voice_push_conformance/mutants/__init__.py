@@ -29,6 +29,8 @@ AREAS = (
 
 @dataclass(frozen=True)
 class Mutant:
+    """A deliberately broken reference that breaks one requirement, to prove its checks can fail."""
+
     name: str
     breaks: str  # requirement id
     description: str
@@ -81,6 +83,7 @@ def _load_areas() -> None:
 
 
 def get(name: str) -> Mutant:
+    """Looks a mutant up by name (a KeyError names the unknown one)."""
     return CATALOGUE[name]
 
 

@@ -45,6 +45,8 @@ class TokenRejected(Exception):
 
 @dataclass(frozen=True)
 class Grant:
+    """What the service needs from a verified access token: who, and which push credential."""
+
     identity: str
     push_credential_sid: str
 
@@ -63,11 +65,15 @@ class Binding:
 
 @dataclass(frozen=True)
 class PushCredential:
+    """The FCM project and bearer token a push credential SID stands for."""
+
     project_id: str
     bearer_token: str
 
 
 class ReferenceVoiceService:
+    """The voice service done right, one method per rule, so a mutant can break exactly one."""
+
     def __init__(self, context: HarnessContext) -> None:
         self.context = context
         creds = context.credentials

@@ -25,6 +25,8 @@ MODULES = ("issuer", "service", "client")
 
 @dataclass(frozen=True)
 class Variant:
+    """A legitimate difference from the reference, to prove the suite does not fail it."""
+
     name: str
     description: str
     allowed_by: str  # the clause or source that allows the difference
@@ -76,6 +78,7 @@ def variant(
 
 
 def get(name: str) -> Variant:
+    """Looks a variant up by name (a KeyError names the unknown one)."""
     return CATALOGUE[name]
 
 
