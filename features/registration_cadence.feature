@@ -24,6 +24,12 @@ Feature: Registration cadence on the device
     And the app of "bob" starts with device token "token-2"
     Then the client of "bob" has registered device token "token-2" 1 time over FCM
 
+  @CADENCE-ON-NEW-TOKEN @should
+  Scenario: A token that changes while the app runs is registered at once
+    Given the app of "bob" has registered device token "token-1"
+    When FCM hands the app of "bob" the new device token "token-2"
+    Then the client of "bob" has registered device token "token-2" 1 time over FCM
+
   @CADENCE-SAME-TOKEN @should @clock
   Scenario Outline: An unchanged, recent device token is not registered again
     Given the app of "bob" has registered device token "token-1"

@@ -240,7 +240,7 @@ class _LowercaseIdentityService(ReferenceVoiceService):
         return replace(grant, identity=grant.identity.lower())
 
 
-@mutant("reg-no-token-size-limit", "REG-BAD-TOKEN", "processes access tokens of any size")
+@mutant("reg-no-token-size-limit", "REG-BAD-TOKEN-BASELINE", "processes access tokens of any size")
 class _AnySizeTokenService(ReferenceVoiceService):
     def validate_token(self, access_token: str) -> Grant:
         # The reference's checks, without its size limit.

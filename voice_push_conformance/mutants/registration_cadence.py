@@ -84,3 +84,13 @@ class _CachedTokenClient(ReferenceClient):
         result = self.env.registrar.register(self.cached_access_token, "fcm", device_token)
         if result.ok:
             self.remember_registration(device_token)
+
+
+@mutant(
+    "cadence-ignores-on-new-token",
+    "CADENCE-ON-NEW-TOKEN",
+    "ignores onNewToken: a changed token is registered only at the next app start",
+)
+class _NextStartOnlyClient(ReferenceClient):
+    def on_new_token(self, device_token: str) -> None:
+        return None

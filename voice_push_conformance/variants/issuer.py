@@ -26,7 +26,7 @@ class _NodeShapeIssuer(ReferenceIssuer):
     allowed_by="RFC 7519 section 4.1.7: jti is any identifier unique to the token; its form is the issuer's choice",
     tolerated={
         "TOKEN-JTI": "the SK...-<seconds> form is what the helper libraries emit, not a documented obligation; "
-        "the check may at most inform (the fidelity helper lowers its level to informative)"
+        "the check may at most inform (TOKEN-JTI is informative)"
     },
 )
 class _UuidJtiIssuer(ReferenceIssuer):
