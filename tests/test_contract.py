@@ -121,6 +121,7 @@ def test_an_adapter_with_the_single_on_device_token_callback_still_passes(tmp_pa
     assert set(verdicts.values()) == {"pass"}, {r: v for r, v in verdicts.items() if v != "pass"}
     assert {r for r in verdicts if r.startswith("CADENCE-")} == {
         "CADENCE-NEW-TOKEN",
+        "CADENCE-ON-NEW-TOKEN",
         "CADENCE-RETRY",
         "CADENCE-SAME-TOKEN",
         "CADENCE-SIX-MONTHS",
