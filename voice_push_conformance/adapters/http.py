@@ -32,6 +32,7 @@ import requests
 from urllib3.exceptions import NewConnectionError
 
 from voice_push_conformance import harness
+from voice_push_conformance.adapters.sessions import PerThreadSession
 from voice_push_conformance.clock import ManualClock
 from voice_push_conformance.harness import CONTROL, SESSION_HEADER, TOKEN_HEADER
 from voice_push_conformance.target import (
@@ -328,15 +329,11 @@ class HttpTarget:
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
         self.process = process
-        self._local = threading.local()
+        self._sessions = PerThreadSession()
         self.declared = self.preflight()
 
     def _http(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "http", None)
-        if session is None:
-            session = requests.Session()
-            self._local.http = session
-        return session
+        return self._sessions.get()
 
     def preflight(self) -> Declared:
         url = f"{self.base_url}{CONTROL}/capabilities"

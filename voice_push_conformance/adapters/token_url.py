@@ -10,12 +10,12 @@ members, such as ``identity``, are ignored).
 from __future__ import annotations
 
 import json
-import threading
 from urllib.parse import quote, urlsplit
 
 import requests
 
 from voice_push_conformance.adapters.http import Connection
+from voice_push_conformance.adapters.sessions import PerThreadSession
 from voice_push_conformance.target import Candidate, CandidateError, HarnessContext
 
 PREFIX = "token-url:"
@@ -75,15 +75,11 @@ class TokenUrlTarget:
             raise TokenUrlError(f"the URL has no {PLACEHOLDER} placeholder to carry the identity the token is for")
         self.template = template
         self.timeout_s = timeout_s
-        self._local = threading.local()
+        self._sessions = PerThreadSession()
         self.preflight()
 
     def _http(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "http", None)
-        if session is None:
-            session = requests.Session()
-            self._local.http = session
-        return session
+        return self._sessions.get()
 
     def preflight(self) -> None:
         """Only reachability and the path are checked here; what the answer holds is for the scenarios."""

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from voice_push_conformance import reference
-from voice_push_conformance.reference import ReferenceClient, ReferenceIssuer, ReferenceVoiceService
+from voice_push_conformance.reference import RoleClass, RoleSwap
 from voice_push_conformance.target import Candidate, HarnessContext
 
 AREAS = (
@@ -28,29 +27,19 @@ AREAS = (
 
 
 @dataclass(frozen=True)
-class Mutant:
+class Mutant(RoleSwap):
     """A deliberately broken reference that breaks one requirement, to prove its checks can fail."""
 
     name: str
     breaks: str  # requirement id
     description: str
-    issuer: type[ReferenceIssuer] = ReferenceIssuer
-    service: type[ReferenceVoiceService] = ReferenceVoiceService
-    client: type[ReferenceClient] = ReferenceClient
 
     def build(self, context: HarnessContext) -> Candidate:
-        return reference.build(
-            context,
-            issuer=self.issuer,
-            service=self.service,
-            client=self.client,
-            description=f"mutant {self.name}: {self.description}",
-        )
+        """The candidate of this mutant's roles."""
+        return self.build_labelled(context, f"mutant {self.name}: {self.description}")
 
 
 CATALOGUE: dict[str, Mutant] = {}
-
-RoleClass = type[ReferenceIssuer] | type[ReferenceVoiceService] | type[ReferenceClient]
 
 
 def mutant(name: str, breaks: str, description: str) -> Callable[[RoleClass], RoleClass]:
@@ -59,13 +48,7 @@ def mutant(name: str, breaks: str, description: str) -> Callable[[RoleClass], Ro
     def register(cls: RoleClass) -> RoleClass:
         if name in CATALOGUE:
             raise ValueError(f"mutant {name!r} is defined twice")
-        if issubclass(cls, ReferenceIssuer):
-            entry = Mutant(name, breaks, description, issuer=cls)
-        elif issubclass(cls, ReferenceVoiceService):
-            entry = Mutant(name, breaks, description, service=cls)
-        else:
-            entry = Mutant(name, breaks, description, client=cls)
-        CATALOGUE[name] = entry
+        CATALOGUE[name] = Mutant(name, breaks, description).swapped(cls)
         return cls
 
     return register

@@ -10,7 +10,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from voice_push_conformance import __version__, catalogue, features
+from voice_push_conformance import __version__, catalogue
+from voice_push_conformance import coverage as coverage_view
 from voice_push_conformance.verdicts import Claim, Verdict
 
 PACKAGES = ("pytest", "pytest-bdd", "jsonschema", "PyJWT", "requests", "Faker", "flask")
@@ -37,12 +38,7 @@ class Result(Protocol):
 
 def coverage() -> dict[str, list[str]]:
     """Requirement id -> the scenarios that check it, read from the feature files."""
-    table: dict[str, list[str]] = {req: [] for req in catalogue.load()}
-    for feature in features.load_all():
-        for scenario in feature.scenarios:
-            for req in scenario.requirements:
-                table.setdefault(req, []).append(f"{feature.area}: {scenario.name}")
-    return table
+    return coverage_view.scenarios_by_requirement()
 
 
 def _versions() -> dict[str, str]:

@@ -16,42 +16,31 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from voice_push_conformance import reference
-from voice_push_conformance.reference import ReferenceClient, ReferenceIssuer, ReferenceVoiceService
+from voice_push_conformance.reference import RoleClass, RoleSwap
 from voice_push_conformance.target import Candidate, CandidateFactory, HarnessContext
 
 MODULES = ("issuer", "service", "client")
 
 
 @dataclass(frozen=True)
-class Variant:
+class Variant(RoleSwap):
     """A legitimate difference from the reference, to prove the suite does not fail it."""
 
     name: str
     description: str
     allowed_by: str  # the clause or source that allows the difference
     tolerated: Mapping[str, str] = field(default_factory=dict)  # requirement id -> why a non-pass is justified
-    issuer: type[ReferenceIssuer] = ReferenceIssuer
-    service: type[ReferenceVoiceService] = ReferenceVoiceService
-    client: type[ReferenceClient] = ReferenceClient
 
     @property
     def target(self) -> str:
         return f"{__name__}:{self.name.replace('-', '_')}"
 
     def build(self, context: HarnessContext) -> Candidate:
-        return reference.build(
-            context,
-            issuer=self.issuer,
-            service=self.service,
-            client=self.client,
-            description=f"variant {self.name}: {self.description}",
-        )
+        """The candidate of this variant's roles."""
+        return self.build_labelled(context, f"variant {self.name}: {self.description}")
 
 
 CATALOGUE: dict[str, Variant] = {}
-
-RoleClass = type[ReferenceIssuer] | type[ReferenceVoiceService] | type[ReferenceClient]
 
 
 def variant(
@@ -64,14 +53,7 @@ def variant(
             raise ValueError(f"variant {name!r} is defined twice")
         if not allowed_by.strip():
             raise ValueError(f"variant {name!r} must name the clause or source that allows it")
-        base = Variant(name, description, allowed_by, dict(tolerated or {}))
-        if issubclass(cls, ReferenceIssuer):
-            entry = Variant(**{**base.__dict__, "issuer": cls})
-        elif issubclass(cls, ReferenceVoiceService):
-            entry = Variant(**{**base.__dict__, "service": cls})
-        else:
-            entry = Variant(**{**base.__dict__, "client": cls})
-        CATALOGUE[name] = entry
+        CATALOGUE[name] = Variant(name, description, allowed_by, dict(tolerated or {})).swapped(cls)
         return cls
 
     return register
