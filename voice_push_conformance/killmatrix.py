@@ -119,15 +119,29 @@ def run_suite_forked(runs: list[tuple[str, str]], workdir: Path, jobs: int) -> l
         key, started = running.pop(pid)
         log_text = (workdir / f"{key}.log").read_text(encoding="utf-8", errors="replace")
         outcomes.append(_outcome(key, workdir / f"{key}.json", time.perf_counter() - started, log_text))
+        _progress(len(outcomes), len(runs), key)
     return outcomes
+
+
+def _progress(done: int, total: int, key: str) -> None:
+    """A line per finished run on stderr, so a run of minutes is never silent (the matrix goes to stdout)."""
+    print(f"[{done}/{total}] {key}", file=sys.stderr, flush=True)
 
 
 def run_suites(runs: list[tuple[str, str]], workdir: Path, jobs: int, *, fork: bool = True) -> list[SuiteRun]:
     """Forked where the platform allows it, else one fresh process per run."""
     if fork and hasattr(os, "fork"):
         return run_suite_forked(runs, workdir, jobs)
+    finished: list[SuiteRun] = []
+
+    def one(run: tuple[str, str]) -> SuiteRun:
+        outcome = run_suite(run[0], run[1], workdir)
+        finished.append(outcome)
+        _progress(len(finished), len(runs), run[0])
+        return outcome
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(lambda run: run_suite(run[0], run[1], workdir), runs))
+        return list(pool.map(one, runs))
 
 
 def _row(run: SuiteRun) -> Row:
