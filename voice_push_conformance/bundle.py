@@ -18,7 +18,6 @@ do not support. Exit status: 0 verified (and replay agreed), 1 refused, 4 bad in
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import os
 import platform
@@ -33,6 +32,7 @@ from typing import Any
 
 from voice_push_conformance import __version__, catalogue, schemas
 from voice_push_conformance.paths import ROOT
+from voice_push_conformance.report.document import installed_versions
 from voice_push_conformance.results import NOT_RUN, OneLineParser, Report, ResultsError, load
 from voice_push_conformance.secrets import REDACTED, Secret, redact
 from voice_push_conformance.verdicts import Judged, Verdict, claim, worst
@@ -84,12 +84,7 @@ def digest(manifest: dict[str, Any]) -> str:
 
 def environment() -> dict[str, Any]:
     """Python, platform, package versions and the VPC_* settings, never a sensitive value."""
-    packages = {}
-    for name in PACKAGES:
-        try:
-            packages[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            packages[name] = "not installed"
+    packages = installed_versions(PACKAGES)
     variables = {
         name: REDACTED if SENSITIVE.search(name) else value
         for name, value in sorted(os.environ.items())

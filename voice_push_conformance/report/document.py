@@ -41,10 +41,10 @@ def coverage() -> dict[str, list[str]]:
     return coverage_view.scenarios_by_requirement()
 
 
-def _versions() -> dict[str, str]:
+def installed_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
     """Installed versions of the libraries a verdict depends on, for reproducing a report."""
     found = {}
-    for name in PACKAGES:
+    for name in names:
         try:
             found[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
@@ -172,5 +172,9 @@ def build_document(
         "requirement_counts": dict(sorted(requirement_counts.items())),
         "requirements": requirements,
         "scenarios": scenarios,
-        "environment": {"python": sys.version.split()[0], "platform": platform.platform(), "packages": _versions()},
+        "environment": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "packages": installed_versions(),
+        },
     }
