@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from voice_push_conformance import bundle
-from voice_push_conformance.paths import ROOT
+from voice_push_conformance.plugin.settings import RUN, narrowing
 
 BUNDLE_DIR = pytest.StashKey[Path]()
 DESELECTED = pytest.StashKey[int]()
@@ -58,24 +58,12 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
 def _partial_reasons(session: pytest.Session) -> list[str]:
     """Why this run may not have run every scenario (under xdist, deselection happens on the workers)."""
     config = session.config
-    reasons = []
+    reasons = narrowing(config)
     deselected = config.stash.get(DESELECTED, 0)
     if deselected:
         reasons.append(f"{deselected} scenario(s) deselected")
-    if config.option.keyword:
-        reasons.append(f"selected with -k {config.option.keyword!r}")
-    if config.option.markexpr:
-        reasons.append(f"selected with -m {config.option.markexpr!r}")
-    if getattr(config.option, "deselect", None):
-        reasons.append("scenarios left out with --deselect")
     if session.shouldstop:
         reasons.append(f"stopped early: {session.shouldstop}")
-    steps = (ROOT / "steps").resolve()
-    for arg in config.args:
-        path = Path(arg.split("::", 1)[0])
-        resolved = (path if path.is_absolute() else Path(config.invocation_params.dir) / path).resolve()
-        if "::" in arg or resolved != steps:
-            reasons.append(f"ran {arg} rather than all of steps/")
     return reasons
 
 
@@ -89,8 +77,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
     directory = config.stash[BUNDLE_DIR]
     if not (directory / "report.json").exists():
         return  # nothing ran; the suite's own message says why
-    from voice_push_conformance.plugin.settings import RUN  # noqa: PLC0415 - the run's credentials, for redaction
-
     expectations = config.option.vpc_expectations
     bundle.write_manifest(
         directory,

@@ -19,8 +19,7 @@ from voice_push_conformance import adapters, candidate_warnings, catalogue, sche
 from voice_push_conformance.adapters import TargetError, TargetSpec
 from voice_push_conformance.clock import ManualClock
 from voice_push_conformance.credentials import CredentialsError, credentials_from_env
-from voice_push_conformance.paths import ROOT
-from voice_push_conformance.plugin.settings import EPOCH_2026_MS, RUN, STARTED, RunSettings
+from voice_push_conformance.plugin.settings import EPOCH_2026_MS, RUN, STARTED, RunSettings, narrowing
 from voice_push_conformance.target import HarnessContext
 from voice_push_conformance.world import run_as_candidate
 
@@ -133,7 +132,7 @@ def pytest_configure(config: pytest.Config) -> None:
             f"known: {', '.join(catalogue.OPTIONAL_PROFILES)} (core profiles follow the roles)"
         )
     if config.option.vpc_certify:
-        selection = _selection(config)
+        selection = narrowing(config)
         if selection:
             raise pytest.UsageError(
                 f"a certification run (--certify) runs every scenario; remove {', '.join(selection)}"
@@ -145,31 +144,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(_stop_target(target))
     if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
         config.pluginmanager.register(_ShareSeedWithWorkers(seed), "vpc-xdist-seed")
-
-
-def _selection(config: pytest.Config) -> list[str]:
-    """The options that make a run cover less than every scenario in the features."""
-    option = config.option
-    found = []
-    if getattr(option, "keyword", ""):
-        found.append(f"-k {option.keyword!r}")
-    if getattr(option, "markexpr", ""):
-        found.append(f"-m {option.markexpr!r}")
-    if getattr(option, "deselect", None):
-        found.append("--deselect")
-    if getattr(option, "lf", False) or getattr(option, "last_failed_no_failures", "all") != "all":
-        found.append("--lf")
-    if getattr(option, "stepwise", False) or getattr(option, "stepwise_skip", False):
-        found.append("--stepwise")
-    if getattr(option, "maxfail", 0):
-        found.append("-x / --maxfail")
-    if getattr(option, "ignore", None) or getattr(option, "ignore_glob", None):
-        found.append("--ignore")
-    found += sorted(f"node id {arg}" for arg in config.args if "::" in arg)
-    steps = ROOT / "steps"
-    paths = [Path(config.invocation_params.dir, arg).resolve() for arg in config.args if "::" not in arg]
-    found += sorted(f"path {p}" for p in paths if not steps.is_relative_to(p))  # narrower than steps/
-    return found
 
 
 def _load_expectations(path: str | None, certify: bool) -> tuple[dict[str, str], dict[str, str] | None]:
