@@ -13,7 +13,7 @@ from pytest_bdd import given, scenarios, then, when
 
 from voice_push_conformance import schemas
 from voice_push_conformance.codecs import twi_params
-from voice_push_conformance.fcm import CapturedPush, duration_ms
+from voice_push_conformance.observers.fcm import CapturedPush, duration_ms
 from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.target import CallResult
 from voice_push_conformance.world import World, call_candidate

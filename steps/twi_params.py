@@ -12,10 +12,10 @@ from pytest_bdd import given, scenarios, then, when
 
 from voice_push_conformance import vectors
 from voice_push_conformance.codecs import twi_params, twiml
-from voice_push_conformance.fcm import CapturedPush
+from voice_push_conformance.observers.fcm import CapturedPush
+from voice_push_conformance.observers.transcript import record as record_exchange
 from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.target import NotApplicable, PushHandling
-from voice_push_conformance.transcript import record as record_exchange
 from voice_push_conformance.world import World, call_candidate, call_push_data
 
 scenarios("twi_params.feature")

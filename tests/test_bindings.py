@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import run_suite
-from voice_push_conformance import harness, reference
+from voice_push_conformance import reference
+from voice_push_conformance.bindings import harness
 from voice_push_conformance.clock import ManualClock
 from voice_push_conformance.credentials import generate_credentials
 from voice_push_conformance.target import Candidate, HarnessContext, NotApplicable

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import run_suite
-from voice_push_conformance.candidate_warnings import (
+from voice_push_conformance.paths import ROOT
+from voice_push_conformance.plugin.candidate_warnings import (
     PROPERTY,
     CandidateWarning,
     candidate_warnings_tolerated,
@@ -19,7 +20,6 @@ from voice_push_conformance.candidate_warnings import (
     notes,
     summarise,
 )
-from voice_push_conformance.paths import ROOT
 from voice_push_conformance.world import run_as_candidate
 
 CANDIDATE_FILE = str(ROOT / "tests" / "candidates" / "deprecated.py")

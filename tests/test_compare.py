@@ -17,10 +17,11 @@ import defusedxml.ElementTree
 import pytest
 
 from tests.helpers import run_suite
-from voice_push_conformance import badge, bundle, compare, diff, schemas
+from voice_push_conformance import schemas
 from voice_push_conformance.credentials import generate_credentials
 from voice_push_conformance.paths import ROOT
-from voice_push_conformance.results import load
+from voice_push_conformance.tools import badge, bundle, compare, diff
+from voice_push_conformance.tools.results import load
 
 pytestmark = pytest.mark.slow
 

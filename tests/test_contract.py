@@ -13,7 +13,7 @@ import responses
 from tests.candidates.map_only import MapOnlyClient
 from tests.candidates.single_callback import SingleCallbackClient
 from tests.helpers import run_suite
-from voice_push_conformance import harness
+from voice_push_conformance.bindings import harness
 from voice_push_conformance.clock import ManualClock
 from voice_push_conformance.codecs import twiml
 from voice_push_conformance.credentials import generate_credentials

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from voice_push_conformance.clock import ManualClock
-from voice_push_conformance.fcm import FcmSink, duration_ms, legacy_server_key
+from voice_push_conformance.observers.fcm import FcmSink, duration_ms, legacy_server_key
 
 PROJECT = "demo-1234"
 BEARER = "ya29.test-bearer"

@@ -38,16 +38,18 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from voice_push_conformance import catalogue, features, harness, token_vectors
+from voice_push_conformance import token_vectors
+from voice_push_conformance.bindings import harness
+from voice_push_conformance.bindings.http_server import create_app
 from voice_push_conformance.clock import ManualClock
 from voice_push_conformance.codecs import tokens, twiml
 from voice_push_conformance.credentials import Credentials, generate_credentials
-from voice_push_conformance.fcm import FcmSink
-from voice_push_conformance.http_server import create_app
-from voice_push_conformance.loopback import Attachment, LoopbackServer
+from voice_push_conformance.judging import catalogue, features
+from voice_push_conformance.observers.fcm import FcmSink
+from voice_push_conformance.observers.loopback import Attachment, LoopbackServer
+from voice_push_conformance.observers.registrar import SuiteRegistrar
 from voice_push_conformance.paths import ROOT, SCHEMAS
 from voice_push_conformance.target import FcmEndpoint
-from voice_push_conformance.world import SuiteRegistrar
 
 HARNESS_PATH = SCHEMAS / "harness-openapi.json"
 LOOPBACK_PATH = SCHEMAS / "suite-loopback-openapi.json"

@@ -1,7 +1,7 @@
 """The mutant catalogue itself, and the kill matrix's verdict logic.
 
 The matrix run (every mutant x the whole suite) is ``python -m
-voice_push_conformance.killmatrix``, which ``./suite selftest`` runs and prints.
+voice_push_conformance.tools.killmatrix``, which ``./suite selftest`` runs and prints.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import run_suite
-from voice_push_conformance import catalogue, killmatrix, mutants
+from voice_push_conformance import mutants
+from voice_push_conformance.judging import catalogue
+from voice_push_conformance.tools import killmatrix
 
 
 @pytest.mark.slow

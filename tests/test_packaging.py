@@ -20,7 +20,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from voice_push_conformance import cli
-from voice_push_conformance.adapters.token_url import token_from_body
+from voice_push_conformance.bindings.token_url import token_from_body
 from voice_push_conformance.credentials import generate_credentials
 from voice_push_conformance.paths import ROOT
 from voice_push_conformance.target import CandidateError

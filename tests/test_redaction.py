@@ -11,8 +11,8 @@ import pytest
 
 from voice_push_conformance.codecs import tokens
 from voice_push_conformance.paths import ROOT
-from voice_push_conformance.redaction import scrub_file, scrub_object
-from voice_push_conformance.secrets import REDACTED, SIGNATURE_REDACTED, Secret, scrub
+from voice_push_conformance.plugin.redaction import scrub_file, scrub_object
+from voice_push_conformance.secrecy import REDACTED, SIGNATURE_REDACTED, Secret, scrub
 
 SECRET = Secret('0123456789abcdef<&>"fedcba9876543210')
 TOKEN = tokens.mint(

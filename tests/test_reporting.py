@@ -17,11 +17,12 @@ import xmlschema
 from defusedxml import ElementTree
 
 from tests.helpers import run_suite
-from voice_push_conformance import features, report, schemas
+from voice_push_conformance import report, schemas
 from voice_push_conformance.credentials import generate_credentials
+from voice_push_conformance.judging import features
+from voice_push_conformance.judging.verdicts import Claim, Verdict, worst
 from voice_push_conformance.paths import ROOT
 from voice_push_conformance.plugin.outcomes import ScenarioResult
-from voice_push_conformance.verdicts import Claim, Verdict, worst
 
 SEED = 31337
 SUBSET = "access_token"  # a few scenarios are enough to exercise the reporting

@@ -12,7 +12,8 @@ from collections import Counter
 import pytest
 from pytest_bdd.steps import StepFunctionContext, step_function_context_registry
 
-from voice_push_conformance import catalogue, features, mutants
+from voice_push_conformance import mutants
+from voice_push_conformance.judging import catalogue, features
 from voice_push_conformance.target import CAPABILITIES, ROLES
 
 FEATURES = features.load_all()

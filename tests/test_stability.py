@@ -7,13 +7,13 @@ import sys
 
 import pytest
 
-from voice_push_conformance import stability
 from voice_push_conformance.paths import ROOT
+from voice_push_conformance.tools import stability
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "voice_push_conformance.stability", *args],
+        [sys.executable, "-m", "voice_push_conformance.tools.stability", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

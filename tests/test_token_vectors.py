@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from voice_push_conformance import features, schemas, token_vectors
+from voice_push_conformance import schemas, token_vectors
 from voice_push_conformance.clock import ManualClock
 from voice_push_conformance.credentials import generate_credentials
 from voice_push_conformance.data import DataFactory
+from voice_push_conformance.judging import features
 from voice_push_conformance.paths import FIXTURES
 from voice_push_conformance.reference import ReferenceVoiceService
 from voice_push_conformance.reference.service import TokenRejected

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from voice_push_conformance import catalogue, coverage, features, vectors
+from voice_push_conformance import vectors
+from voice_push_conformance.judging import catalogue, features
+from voice_push_conformance.tools import coverage
 
 REQUIREMENTS = catalogue.load()
 CLAUSES = catalogue.clauses()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from voice_push_conformance.codecs import tokens
-from voice_push_conformance.secrets import REDACTED, Secret
-from voice_push_conformance.transcript import Transcript
+from voice_push_conformance.observers.transcript import Transcript
+from voice_push_conformance.secrecy import REDACTED, Secret
 
 
 def test_secrets_and_token_signatures_never_reach_the_transcript() -> None:

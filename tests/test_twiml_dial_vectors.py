@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from voice_push_conformance import features, schemas, vectors
+from voice_push_conformance import schemas, vectors
 from voice_push_conformance.codecs import twiml
+from voice_push_conformance.judging import features
 from voice_push_conformance.paths import FIXTURES
 
 VECTORS = vectors.load("twiml_dial", "twiml-dial-vectors")

@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from voice_push_conformance import adapters, catalogue, tolerance, variants
-from voice_push_conformance.killmatrix import SuiteRun
+from voice_push_conformance import variants
+from voice_push_conformance.bindings import targets
+from voice_push_conformance.judging import catalogue
+from voice_push_conformance.tools import tolerance
+from voice_push_conformance.tools.killmatrix import SuiteRun
 
 
 def test_every_variant_says_what_allows_it_in_one_line() -> None:
@@ -28,13 +31,13 @@ def test_every_tolerated_verdict_names_a_catalogued_requirement_and_a_reason() -
 
 @pytest.mark.parametrize("name", sorted(variants.CATALOGUE))
 def test_every_variant_resolves_as_a_target(name: str) -> None:
-    spec = adapters.resolve(variants.get(name).target)
+    spec = targets.resolve(variants.get(name).target)
     assert spec.kind == "python"
 
 
 def test_an_unknown_variant_is_a_clear_target_error() -> None:
-    with pytest.raises(adapters.TargetError, match="no callable"):
-        adapters.resolve("voice_push_conformance.variants:no_such_variant")
+    with pytest.raises(targets.TargetError, match="no callable"):
+        targets.resolve("voice_push_conformance.variants:no_such_variant")
 
 
 def test_a_failure_is_never_tolerated_and_a_documented_warning_is() -> None:
@@ -56,7 +59,7 @@ def test_a_run_without_verdicts_is_an_error_row(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_one_variant_is_judged_conformant_in_a_fresh_process(tmp_path: Path) -> None:
-    from voice_push_conformance.killmatrix import run_suite  # noqa: PLC0415
+    from voice_push_conformance.tools.killmatrix import run_suite  # noqa: PLC0415
 
     row = tolerance.judge(run_suite("recency-by-time", variants.get("recency-by-time").target, tmp_path))
     assert row.tolerated, row

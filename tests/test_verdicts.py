@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from voice_push_conformance.verdicts import (
+from voice_push_conformance.judging.verdicts import (
     CONFORMANT,
     CONFORMANT_EXCEPT,
     COULD_NOT_RUN,

@@ -29,28 +29,28 @@ def _run(argv: list[str]) -> int:
 
 def _serve_reference(argv: list[str]) -> int:
     """Serve the reference implementation over the harness protocol (--port, --mutant)."""
-    from voice_push_conformance import http_server  # noqa: PLC0415
+    from voice_push_conformance.bindings import http_server  # noqa: PLC0415
 
     return http_server.main(argv)
 
 
 def _coverage(argv: list[str]) -> int:
     """Print source clauses -> requirements -> scenarios (--summary: the clause coverage line)."""
-    from voice_push_conformance import coverage  # noqa: PLC0415
+    from voice_push_conformance.tools import coverage  # noqa: PLC0415
 
     return coverage.main(argv)
 
 
 def _stability(argv: list[str]) -> int:
     """Run the whole suite several times under one seed; list scenarios whose verdict changes."""
-    from voice_push_conformance import stability  # noqa: PLC0415
+    from voice_push_conformance.tools import stability  # noqa: PLC0415
 
     return stability.main(argv)
 
 
 def _killmatrix(argv: list[str]) -> int:
     """Run the suite against every mutant (--only NAME) and print the kill matrix."""
-    from voice_push_conformance import killmatrix  # noqa: PLC0415
+    from voice_push_conformance.tools import killmatrix  # noqa: PLC0415
 
     return killmatrix.main(argv)
 
@@ -68,9 +68,9 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
 # as it exists in the package; until then the command says it is not part of this build.
 # The lead fills in or adjusts this registry when the modules are merged.
 MODULE_COMMANDS: dict[str, tuple[str, str]] = {
-    "compare": ("voice_push_conformance.compare", "compare two verdict files or reports"),
-    "diff": ("voice_push_conformance.diff", "show what changed between two runs"),
-    "verify": ("voice_push_conformance.bundle", "verify a report bundle"),
+    "compare": ("voice_push_conformance.tools.compare", "compare two verdict files or reports"),
+    "diff": ("voice_push_conformance.tools.diff", "show what changed between two runs"),
+    "verify": ("voice_push_conformance.tools.bundle", "verify a report bundle"),
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from voice_push_conformance.data import DataFactory, derive_seed
-from voice_push_conformance.secrets import Secret
+from voice_push_conformance.secrecy import Secret
 
 SID_PATTERNS = {
     "account_sid": re.compile(r"^AC[0-9a-fA-F]{32}$"),

@@ -7,7 +7,6 @@ candidate is reached.
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -17,7 +16,10 @@ from voice_push_conformance.clock import Clock, ManualClock
 from voice_push_conformance.codecs import tokens, twiml
 from voice_push_conformance.credentials import Credentials
 from voice_push_conformance.data import DataFactory
-from voice_push_conformance.fcm import CapturedPush, FcmSink
+from voice_push_conformance.observers.fcm import CapturedPush, FcmSink
+from voice_push_conformance.observers.registrar import SuiteRegistrar
+from voice_push_conformance.observers.transcript import Transcript
+from voice_push_conformance.observers.transcript import record as record_exchange
 from voice_push_conformance.target import (
     Candidate,
     CandidateError,
@@ -33,45 +35,11 @@ from voice_push_conformance.target import (
     VoiceWebhook,
     deliver_device_token,
 )
-from voice_push_conformance.transcript import Transcript
-from voice_push_conformance.transcript import record as record_exchange
-
-
-@dataclass(frozen=True)
-class RegistrationRequest:
-    """One registration the suite's registrar received from a client, as the steps check it."""
-
-    access_token: str = field(repr=False)  # a bearer credential: kept out of reprs, which tracebacks print
-    channel: str
-    device_token: str
-    at_ms: int
-
-
-class SuiteRegistrar:
-    """The voice service as played by the suite for the client role: records and answers."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self.requests: list[RegistrationRequest] = []
-        self.failures_to_give = 0
-        self._lock = threading.Lock()
-
-    def fail_next(self, count: int = 1) -> None:
-        self.failures_to_give = count
-
-    def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
-        with self._lock:
-            self.requests.append(RegistrationRequest(access_token, channel, device_token, self.clock.now_ms()))
-            if self.failures_to_give > 0:
-                self.failures_to_give -= 1
-                return RegistrationResult(503, 31503, "Service Unavailable (failure injected by the suite)")
-        return RegistrationResult(201, None, "registered")
-
 
 T = TypeVar("T")
 
 # True while the candidate's code runs: its warnings are then notes, not the suite's errors
-# (voice_push_conformance/candidate_warnings.py). A context variable, so threads the suite
+# (voice_push_conformance/plugin/candidate_warnings.py). A context variable, so threads the suite
 # starts to call the candidate concurrently each carry their own.
 IN_CANDIDATE: ContextVar[bool] = ContextVar("vpc_in_candidate", default=False)
 

@@ -8,8 +8,8 @@ from typing import Any
 import requests
 
 from voice_push_conformance.codecs import twiml
-from voice_push_conformance.fcm import legacy_server_key
 from voice_push_conformance.mutants import mutant
+from voice_push_conformance.observers.fcm import legacy_server_key
 from voice_push_conformance.reference import ReferenceVoiceService
 from voice_push_conformance.reference.service import Binding
 from voice_push_conformance.target import CallResult, Delivery

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from voice_push_conformance import catalogue, features
+from voice_push_conformance.judging import catalogue, features
 from voice_push_conformance.plugin.marks import level_of, requirements_of, scenario_counts
 from voice_push_conformance.plugin.settings import RUN
 

@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from voice_push_conformance import catalogue
+from voice_push_conformance.judging import catalogue
+from voice_push_conformance.judging.verdicts import (
+    Claim,
+    Expectation,
+    Judged,
+    Outcome,
+    Verdict,
+    claim,
+    decide,
+    rollup,
+    stale,
+)
 from voice_push_conformance.plugin.marks import scenario_counts
 from voice_push_conformance.plugin.outcomes import ScenarioResult
 from voice_push_conformance.plugin.settings import RunSettings
-from voice_push_conformance.verdicts import Claim, Expectation, Judged, Outcome, Verdict, claim, decide, rollup, stale
 
 
 @dataclass(frozen=True)

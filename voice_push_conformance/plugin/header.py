@@ -6,7 +6,8 @@ from collections import Counter
 
 import pytest
 
-from voice_push_conformance import __version__, catalogue
+from voice_push_conformance import __version__
+from voice_push_conformance.judging import catalogue
 from voice_push_conformance.plugin.marks import scenario_counts
 from voice_push_conformance.plugin.settings import RUN
 

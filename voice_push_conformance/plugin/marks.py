@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import pytest
 
-from voice_push_conformance import catalogue, features
+from voice_push_conformance.judging import catalogue, features
 
 
 def level_of(item: pytest.Item) -> str | None:

@@ -15,10 +15,13 @@ from typing import Any
 
 import pytest
 
-from voice_push_conformance import adapters, candidate_warnings, catalogue, schemas
-from voice_push_conformance.adapters import TargetError, TargetSpec
+from voice_push_conformance import schemas
+from voice_push_conformance.bindings import targets
+from voice_push_conformance.bindings.targets import TargetError, TargetSpec
 from voice_push_conformance.clock import ManualClock
 from voice_push_conformance.credentials import CredentialsError, credentials_from_env
+from voice_push_conformance.judging import catalogue
+from voice_push_conformance.plugin import candidate_warnings
 from voice_push_conformance.plugin.settings import EPOCH_2026_MS, RUN, STARTED, RunSettings, narrowing
 from voice_push_conformance.target import HarnessContext
 from voice_push_conformance.world import run_as_candidate
@@ -118,7 +121,7 @@ def pytest_configure(config: pytest.Config) -> None:
         credentials = credentials_from_env(seed)
         probe_context = HarnessContext(clock=ManualClock(EPOCH_2026_MS), credentials=credentials)
         with candidate_warnings.probing_the_target():  # the target's warnings are notes, not errors
-            target = adapters.resolve(config.option.vpc_target, config.option.vpc_http_timeout)
+            target = targets.resolve(config.option.vpc_target, config.option.vpc_http_timeout)
             declared = run_as_candidate()(target.build)(probe_context)
             if declared.close is not None:
                 run_as_candidate()(declared.close)()
@@ -178,7 +181,7 @@ def _stop_target(target: TargetSpec) -> Callable[[], None]:
         """Stop what the run started, even when pytest stops early."""
         if target.stop is not None:
             target.stop()
-        loopback = sys.modules.get("voice_push_conformance.loopback")  # loaded only if some scenario used it
+        loopback = sys.modules.get("voice_push_conformance.observers.loopback")  # loaded only if some scenario used it
         if loopback is not None:
             loopback.LoopbackServer.shutdown_instance()
 

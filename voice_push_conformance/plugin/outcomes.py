@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from voice_push_conformance import candidate_warnings, catalogue, features, target_faults
+from voice_push_conformance.judging import catalogue, features
+from voice_push_conformance.judging.verdicts import Expectation, Outcome, Verdict, decide
+from voice_push_conformance.plugin import candidate_warnings, target_faults
 from voice_push_conformance.plugin.marks import level_of, requirements_of
 from voice_push_conformance.plugin.settings import PASSED, RUN, TRANSCRIPT
 from voice_push_conformance.target import CAPABILITIES, ROLES, CandidateError, NotApplicable
-from voice_push_conformance.verdicts import Expectation, Outcome, Verdict, decide
 
 
 @dataclass

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from voice_push_conformance import harness, report
+from voice_push_conformance import report
+from voice_push_conformance.bindings import harness
+from voice_push_conformance.judging.verdicts import CONFORMANT, Verdict
 from voice_push_conformance.plugin.decide import Decided, decide_run
 from voice_push_conformance.plugin.outcomes import RESULTS
 from voice_push_conformance.plugin.settings import RUN, STARTED
-from voice_push_conformance.verdicts import CONFORMANT, Verdict
 
 DECIDED = pytest.StashKey[Decided]()
 DOCUMENT = pytest.StashKey[dict[str, Any]]()  # the run's report document, which every output renders

@@ -8,15 +8,16 @@ from collections.abc import Iterator
 import pytest
 import responses
 
-from voice_push_conformance.adapters import TargetError
+from voice_push_conformance.bindings.targets import TargetError
 from voice_push_conformance.clock import ManualClock, SystemClock
 from voice_push_conformance.data import DataFactory, derive_seed
-from voice_push_conformance.fcm import FcmSink
+from voice_push_conformance.observers.fcm import FcmSink
+from voice_push_conformance.observers.registrar import SuiteRegistrar
+from voice_push_conformance.observers.transcript import CURRENT as CURRENT_TRANSCRIPT
+from voice_push_conformance.observers.transcript import Transcript
 from voice_push_conformance.plugin.settings import RUN, TRANSCRIPT
 from voice_push_conformance.target import CandidateError, FcmEndpoint, HarnessContext
-from voice_push_conformance.transcript import CURRENT as CURRENT_TRANSCRIPT
-from voice_push_conformance.transcript import Transcript
-from voice_push_conformance.world import SuiteRegistrar, World, run_as_candidate
+from voice_push_conformance.world import World, run_as_candidate
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
     # Out-of-process targets, and in-process ones whose HTTP client the requests mock cannot see.
     loopback_fcm = run.target.remote or "loopback_fcm" in run.declared.capabilities
     if loopback_fcm:
-        from voice_push_conformance.loopback import Attachment, LoopbackServer  # noqa: PLC0415 - HTTP runs only
+        from voice_push_conformance.observers.loopback import Attachment, LoopbackServer  # noqa: PLC0415 - HTTP runs only
 
         loopback = LoopbackServer.instance()
         sink = FcmSink(clock)
@@ -76,7 +77,7 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
             yield world
     finally:
         if loopback_id is not None:
-            from voice_push_conformance.loopback import LoopbackServer  # noqa: PLC0415
+            from voice_push_conformance.observers.loopback import LoopbackServer  # noqa: PLC0415
 
             LoopbackServer.instance().detach(loopback_id)
         CURRENT_TRANSCRIPT.reset(token)

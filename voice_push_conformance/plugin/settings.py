@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from voice_push_conformance.adapters import TargetSpec
+from voice_push_conformance.bindings.targets import TargetSpec
 from voice_push_conformance.clock import MS_PER_DAY
 from voice_push_conformance.credentials import Credentials
+from voice_push_conformance.observers.transcript import Transcript
 from voice_push_conformance.paths import ROOT
 from voice_push_conformance.target import Candidate
-from voice_push_conformance.transcript import Transcript
 
 # The manual clock starts somewhere in 2026, moved by the seed, so no scenario can lean
 # on a particular date.

@@ -41,7 +41,7 @@ __all__ = [
 
 
 def main() -> int:
-    """Print the coverage view (clauses, requirements, scenarios): see voice_push_conformance.coverage."""
-    from voice_push_conformance import coverage as coverage_view  # noqa: PLC0415
+    """Print the coverage view (clauses, requirements, scenarios): see voice_push_conformance.tools.coverage."""
+    from voice_push_conformance.tools import coverage as coverage_view  # noqa: PLC0415
 
     return coverage_view.main()

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from voice_push_conformance import features
+from voice_push_conformance.judging import features
 
 
 def render_cucumber(document: Mapping[str, Any]) -> str:

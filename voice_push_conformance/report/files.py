@@ -10,7 +10,7 @@ from typing import Any
 from voice_push_conformance.report.cucumber import render_cucumber
 from voice_push_conformance.report.html_page import render_html
 from voice_push_conformance.report.junit import render_junit
-from voice_push_conformance.secrets import Secret, scrub
+from voice_push_conformance.secrecy import Secret, scrub
 
 
 def write(directory: Path, document: Mapping[str, Any], secrets: Iterable[Secret]) -> list[Path]:

@@ -6,7 +6,7 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-from voice_push_conformance.verdicts import CONFORMANT
+from voice_push_conformance.judging.verdicts import CONFORMANT
 
 COLOURS = {
     "pass": "#1a7f37",

@@ -3,7 +3,7 @@
 Each variant swaps one reference role for a subclass that makes a different, allowed
 choice (a token shape another helper library emits, a status code HTTP permits, another
 storage or delivery strategy), and names the clause or source that allows it. The
-tolerance matrix (``python -m voice_push_conformance.tolerance``) runs the suite against
+tolerance matrix (``python -m voice_push_conformance.tools.tolerance``) runs the suite against
 every variant and fails on any verdict other than pass, unless the variant documents why
 that verdict is justified: proof that the suite does not fail correct implementations.
 

@@ -31,10 +31,11 @@ from urllib.parse import quote
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from voice_push_conformance import harness
-from voice_push_conformance.adapters.sessions import PerThreadSession
+from voice_push_conformance.bindings import harness
+from voice_push_conformance.bindings.harness import CONTROL, SESSION_HEADER, TOKEN_HEADER
+from voice_push_conformance.bindings.sessions import PerThreadSession
 from voice_push_conformance.clock import ManualClock
-from voice_push_conformance.harness import CONTROL, SESSION_HEADER, TOKEN_HEADER
+from voice_push_conformance.observers.transcript import record as record_exchange
 from voice_push_conformance.target import (
     CAPABILITIES,
     CallResult,
@@ -46,7 +47,6 @@ from voice_push_conformance.target import (
     PushHandling,
     RegistrationResult,
 )
-from voice_push_conformance.transcript import record as record_exchange
 
 DEFAULT_TIMEOUT_S = harness.DEFAULT_HTTP_TIMEOUT_S
 # Connection failures in a row (no answer at all, across scenarios) after which the target
@@ -465,7 +465,7 @@ class HttpTarget:
 
 def spawn_reference_server(mutant: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S) -> HttpTarget:
     """Start the reference HTTP server on a free loopback port and connect to it."""
-    command = [sys.executable, "-m", "voice_push_conformance.http_server", "--port", "0"]
+    command = [sys.executable, "-m", "voice_push_conformance.bindings.http_server", "--port", "0"]
     if mutant:
         command += ["--mutant", mutant]
     # stderr goes to a file, never a pipe nobody reads: a full pipe would block the server.

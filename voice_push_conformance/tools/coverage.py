@@ -1,7 +1,7 @@
 """The coverage view: source clauses -> requirements -> scenarios, straight from the files.
 
-    python -m voice_push_conformance.coverage            # everything, by profile
-    python -m voice_push_conformance.coverage --summary  # just the clause coverage line
+    python -m voice_push_conformance.tools.coverage            # everything, by profile
+    python -m voice_push_conformance.tools.coverage --summary  # just the clause coverage line
 
 A clause counts as covered when at least one requirement it names is checked by a scenario;
 an untestable clause says why. Requirements and clauses name each other, and any
@@ -14,7 +14,7 @@ import argparse
 import sys
 from dataclasses import dataclass
 
-from voice_push_conformance import catalogue, features
+from voice_push_conformance.judging import catalogue, features
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,8 @@ import responses
 
 from voice_push_conformance import schemas
 from voice_push_conformance.clock import Clock
+from voice_push_conformance.observers.transcript import Transcript
 from voice_push_conformance.target import FcmEndpoint
-from voice_push_conformance.transcript import Transcript
 
 SEND_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
 LEGACY_PATH = "/fcm/send"

@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from voice_push_conformance import catalogue
-from voice_push_conformance.verdicts import Outcome
+from voice_push_conformance.judging import catalogue
+from voice_push_conformance.judging.verdicts import Outcome
 
 SCENARIO = pytest.StashKey[str]()
 FAILED_STEP = pytest.StashKey[str]()

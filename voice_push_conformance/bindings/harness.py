@@ -16,7 +16,7 @@ from typing import Any
 
 from voice_push_conformance.credentials import Credentials
 from voice_push_conformance.paths import ROOT
-from voice_push_conformance.secrets import Secret
+from voice_push_conformance.secrecy import Secret
 from voice_push_conformance.target import NOT_OFFERED, CallResult, Delivery, PushHandling, RegistrationResult
 
 CONTROL = "/conformance/v1"

@@ -1,6 +1,6 @@
 """pytest plugin: faults of an HTTP target that are not verdicts on the implementation.
 
-The HTTP adapter detects them (``voice_push_conformance.adapters.http``); this plugin only
+The HTTP adapter detects them (``voice_push_conformance.bindings.http_client``); this plugin only
 carries them to the reports and stops the run:
 
 - a session ``DELETE`` that failed or hung is a note on its scenario: the user property
@@ -23,11 +23,11 @@ from typing import Any
 
 import pytest
 
-from voice_push_conformance.verdicts import EXIT_COULD_NOT_RUN
+from voice_push_conformance.judging.verdicts import EXIT_COULD_NOT_RUN
 
 NOTES_PROPERTY = "vpc_notes"
 UNREACHABLE_PROPERTY = "vpc_target_unreachable"
-_HTTP_ADAPTER = "voice_push_conformance.adapters.http"
+_HTTP_ADAPTER = "voice_push_conformance.bindings.http_client"
 
 
 class TargetFaults:

@@ -10,7 +10,7 @@ no assertion rewriting in step modules). This plugin catches what slips through 
 * at the very end, every file the run wrote (``--junitxml``, ``--cucumberjson``,
   ``--verdict-file``, everything in ``--report-dir``) is scrubbed once more.
 
-The one redaction function is :func:`voice_push_conformance.secrets.scrub`.
+The one redaction function is :func:`voice_push_conformance.secrecy.scrub`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from voice_push_conformance.plugin.settings import RUN
-from voice_push_conformance.secrets import Secret, scrub
+from voice_push_conformance.secrecy import Secret, scrub
 
 
 def _secrets(config: pytest.Config) -> tuple[Secret, ...] | None:

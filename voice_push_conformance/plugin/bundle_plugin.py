@@ -1,7 +1,7 @@
 """pytest plugin for ``--bundle DIR``: the run's reports plus a manifest anyone can re-check.
 
 The reports go where --report-dir would put them; after the suite's own plugin has written
-them, this one adds manifest.json (voice_push_conformance.bundle). A run narrowed with -k, -m,
+them, this one adds manifest.json (voice_push_conformance.tools.bundle). A run narrowed with -k, -m,
 --deselect or node ids, or stopped early (-x), is recorded as partial, so no badge can be
 minted from it.
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from voice_push_conformance import bundle
 from voice_push_conformance.plugin.settings import RUN, narrowing
+from voice_push_conformance.tools import bundle
 
 BUNDLE_DIR = pytest.StashKey[Path]()
 DESELECTED = pytest.StashKey[int]()
@@ -28,7 +28,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="DIR",
         help="write the reports and a manifest (hashes, seed, target, environment) to the new or empty DIR; "
-        "check it with 'python -m voice_push_conformance.bundle verify DIR'",
+        "check it with 'python -m voice_push_conformance.tools.bundle verify DIR'",
     )
 
 

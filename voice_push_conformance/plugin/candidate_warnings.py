@@ -43,13 +43,13 @@ from typing import Any, TextIO
 import pytest
 
 from voice_push_conformance.paths import ROOT
-from voice_push_conformance.secrets import Secret, scrub
+from voice_push_conformance.secrecy import Secret, scrub
 from voice_push_conformance.world import IN_CANDIDATE
 
 PROPERTY = "vpc_warnings"
 MAX_MESSAGE = 1_000  # a note, not a dump: a warning may quote a whole payload
 # The package itself is found by its own location: installed from a wheel, ROOT is its _suite/ data.
-SUITE_CODE = (Path(__file__).resolve().parent, ROOT / "steps", ROOT / "tests", ROOT / "conftest.py")
+SUITE_CODE = (Path(__file__).resolve().parent.parent, ROOT / "steps", ROOT / "tests", ROOT / "conftest.py")
 NOT_SUITE_CODE = (ROOT / "tests" / "candidates",)  # the self-tests' own candidates
 
 # Node id -> notes, gathered on the controller (under xdist, from the workers' reports).

@@ -4,9 +4,9 @@ Runs the suite against several targets (at most two at a time) or reads existing
 report.json files, then writes compare.json (schemas/compare.json), a self-contained
 compare.html and a compact table on the terminal.
 
-    python -m voice_push_conformance.compare --reference --reference-http --target pkg.mod:build
-    python -m voice_push_conformance.compare --report old/report.json --report new/report.json
-    python -m voice_push_conformance.compare --reference --mutants token-hs512 params-json   # teaching view
+    python -m voice_push_conformance.tools.compare --reference --reference-http --target pkg.mod:build
+    python -m voice_push_conformance.tools.compare --report old/report.json --report new/report.json
+    python -m voice_push_conformance.tools.compare --reference --mutants token-hs512 params-json   # teaching view
 
 Exit status: 0 when the matrix is written, 3 when a target produced no report (the matrix
 then shows the others), 4 on bad input.
@@ -28,7 +28,7 @@ import jinja2
 
 from voice_push_conformance import __version__, schemas
 from voice_push_conformance.paths import ROOT
-from voice_push_conformance.results import NOT_RUN, OneLineParser, Report, ResultsError, load
+from voice_push_conformance.tools.results import NOT_RUN, OneLineParser, Report, ResultsError, load
 
 EXIT_WRITTEN = 0
 EXIT_COULD_NOT_RUN = 3
@@ -276,7 +276,7 @@ def write(document: dict[str, Any], out: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     """Command line: run or read several targets and compare their verdicts side by side."""
     parser = OneLineParser(
-        prog="python -m voice_push_conformance.compare", description=(__doc__ or "").split("\n\n")[0]
+        prog="python -m voice_push_conformance.tools.compare", description=(__doc__ or "").split("\n\n")[0]
     )
     parser.add_argument("--reference", action="store_true", help="add the embedded reference implementation")
     parser.add_argument("--reference-http", action="store_true", help="add the reference served over HTTP")

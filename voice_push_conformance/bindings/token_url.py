@@ -14,8 +14,8 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from voice_push_conformance.adapters.http import Connection
-from voice_push_conformance.adapters.sessions import PerThreadSession
+from voice_push_conformance.bindings.http_client import Connection
+from voice_push_conformance.bindings.sessions import PerThreadSession
 from voice_push_conformance.target import Candidate, CandidateError, HarnessContext
 
 PREFIX = "token-url:"

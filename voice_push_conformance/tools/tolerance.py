@@ -6,7 +6,7 @@ requirement passing (or not applicable). A warning or informative verdict is acc
 only where the variant documents why it is justified; a failure or error never is. Any
 other verdict is a *false failure* of the suite and makes this command exit non-zero.
 
-    python -m voice_push_conformance.tolerance [--jobs N] [--only NAME ...] [--no-fork]
+    python -m voice_push_conformance.tools.tolerance [--jobs N] [--only NAME ...] [--no-fork]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voice_push_conformance import variants
-from voice_push_conformance.killmatrix import SuiteRun, run_suites
+from voice_push_conformance.tools.killmatrix import SuiteRun, run_suites
 
 CLEAN = {"pass", "not applicable"}
 NEVER_JUSTIFIED = {"fail", "error"}

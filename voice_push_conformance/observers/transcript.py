@@ -11,7 +11,7 @@ import threading
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from voice_push_conformance.secrets import Secret, scrub
+from voice_push_conformance.secrecy import Secret, scrub
 
 MAX_TEXT = 4_000
 

@@ -17,9 +17,9 @@ from typing import ClassVar
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from voice_push_conformance import harness
-from voice_push_conformance.fcm import FcmSink
-from voice_push_conformance.world import SuiteRegistrar
+from voice_push_conformance.bindings import harness
+from voice_push_conformance.observers.fcm import FcmSink
+from voice_push_conformance.observers.registrar import SuiteRegistrar
 
 
 @dataclass
@@ -79,7 +79,7 @@ class LoopbackServer:
             return self._attachments.get(sid)
 
     def _app(self) -> Flask:
-        app = Flask("voice_push_conformance.loopback")
+        app = Flask("voice_push_conformance.observers.loopback")
 
         def missing(sid: str) -> Response:
             response = jsonify(harness.error_body(None, f"no scenario {sid!r} is attached (it may have ended)"))

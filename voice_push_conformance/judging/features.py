@@ -15,7 +15,7 @@ from typing import Any, cast
 from gherkin.parser import Parser
 from gherkin.token_scanner import TokenScanner
 
-from voice_push_conformance.catalogue import LEVELS, REQUIREMENT_TAG
+from voice_push_conformance.judging.catalogue import LEVELS, REQUIREMENT_TAG
 from voice_push_conformance.paths import FEATURES
 
 _KEYWORD_TYPES = {"Context": "given", "Action": "when", "Outcome": "then"}

@@ -5,7 +5,7 @@ A verdict that depends on luck (timing, ordering, state leaking between scenario
 worthless for certification. Every run is a fresh process with the same seed, so the
 data is identical and any difference is a flake in the suite or the candidate.
 
-    python -m voice_push_conformance.stability --runs 5 -- --target reference-http
+    python -m voice_push_conformance.tools.stability --runs 5 -- --target reference-http
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """An SVG badge, minted only from a verified, complete, conformant results bundle.
 
-    python -m voice_push_conformance.badge BUNDLE -o badge.svg
+    python -m voice_push_conformance.tools.badge BUNDLE -o badge.svg
 
 The badge names the suite version and the profiles the run took part in (the roles when
 no requirement has a profile yet). It is refused, with exit status 1, for a bundle that
@@ -15,9 +15,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from voice_push_conformance.bundle import BundleError, verify
 from voice_push_conformance.paths import ROOT
-from voice_push_conformance.results import UNASSIGNED, OneLineParser
+from voice_push_conformance.tools.bundle import BundleError, verify
+from voice_push_conformance.tools.results import UNASSIGNED, OneLineParser
 
 EXIT_MINTED = 0
 EXIT_REFUSED = 1
@@ -75,7 +75,9 @@ def render(left: str, right: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: mint a badge from a verified, complete bundle, or say in one line why not."""
-    parser = OneLineParser(prog="python -m voice_push_conformance.badge", description=(__doc__ or "").split("\n\n")[0])
+    parser = OneLineParser(
+        prog="python -m voice_push_conformance.tools.badge", description=(__doc__ or "").split("\n\n")[0]
+    )
     parser.add_argument("bundle", type=Path)
     parser.add_argument("-o", "--output", type=Path, default=Path("badge.svg"))
     parser.add_argument("--suite-root", type=Path, default=ROOT, help="the suite checkout to verify against")

@@ -1,6 +1,6 @@
 """Build-to-build diff: what changed between two reports of the same candidate.
 
-    python -m voice_push_conformance.diff last/report.json new/report.json
+    python -m voice_push_conformance.tools.diff last/report.json new/report.json
 
 Lists the requirements that newly fail, newly pass, or otherwise changed verdict. The exit
 status is the CI gate: 0 when nothing newly fails, 1 when something does, 4 on bad input.
@@ -14,7 +14,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from voice_push_conformance.results import OneLineParser, Report, ResultsError, load
+from voice_push_conformance.tools.results import OneLineParser, Report, ResultsError, load
 
 EXIT_NO_NEW_FAILURES = 0
 EXIT_NEW_FAILURES = 1
@@ -85,7 +85,9 @@ def render(result: Diff, before: Report, after: Report) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: compare two builds' reports and exit non-zero on a new failure."""
-    parser = OneLineParser(prog="python -m voice_push_conformance.diff", description=(__doc__ or "").split("\n\n")[0])
+    parser = OneLineParser(
+        prog="python -m voice_push_conformance.tools.diff", description=(__doc__ or "").split("\n\n")[0]
+    )
     parser.add_argument("before", type=Path, help="the last build's report.json (or its directory)")
     parser.add_argument("after", type=Path, help="this build's report.json (or its directory)")
     parser.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the diff as JSON")

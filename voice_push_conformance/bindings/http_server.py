@@ -1,6 +1,6 @@
 """The reference implementation served over HTTP, speaking the harness protocol.
 
-Start it with ``python -m voice_push_conformance.http_server --port 8080`` to see what a
+Start it with ``python -m voice_push_conformance.bindings.http_server --port 8080`` to see what a
 conforming server answers; the suite starts one itself for ``--target reference-http``.
 Each scenario opens a session (``X-Conformance-Session``) holding its own clock,
 credentials, state and the URLs of the suite's FCM sink, registrar and token endpoint.
@@ -23,9 +23,10 @@ import requests
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
-from voice_push_conformance import harness, reference
+from voice_push_conformance import reference
+from voice_push_conformance.bindings import harness
+from voice_push_conformance.bindings.harness import CONTROL, SESSION_HEADER, TOKEN_HEADER, HttpRegistrar, ProtocolError
 from voice_push_conformance.clock import Clock, ManualClock, SystemClock
-from voice_push_conformance.harness import CONTROL, SESSION_HEADER, TOKEN_HEADER, HttpRegistrar, ProtocolError
 from voice_push_conformance.target import (
     Candidate,
     CandidateFactory,

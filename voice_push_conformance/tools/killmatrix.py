@@ -5,7 +5,7 @@ as failed (MUST), warned (SHOULD) or informative. A mutant the suite does not ca
 *survivor*, and a MUST/SHOULD requirement that no mutant breaks is *unproven*: both mean
 a scenario might be unable to fail, and both make this command exit non-zero.
 
-    python -m voice_push_conformance.killmatrix [--jobs N] [--only NAME ...] [--target-prefix reference-http:]
+    python -m voice_push_conformance.tools.killmatrix [--jobs N] [--only NAME ...] [--target-prefix reference-http:]
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from voice_push_conformance import catalogue, mutants
+from voice_push_conformance import mutants
+from voice_push_conformance.judging import catalogue
 from voice_push_conformance.paths import ROOT
 
 EXPECTED = {"must": "fail", "should": "warn", "informative": "informative"}

@@ -5,8 +5,8 @@ SHA-256 of every suite file that shaped the verdicts (catalogue, features, steps
 fixtures), the seed, the target, its roles, profiles and capabilities, the expectations
 file's hash, the command line, the environment, and the hash of every report file.
 
-    python -m voice_push_conformance.bundle verify DIR              # offline
-    python -m voice_push_conformance.bundle verify DIR --replay     # re-run the seed, compare verdicts
+    python -m voice_push_conformance.tools.bundle verify DIR              # offline
+    python -m voice_push_conformance.tools.bundle verify DIR --replay     # re-run the seed, compare verdicts
 
 Offline verification refuses a bundle when a report file changed since it was written, the
 suite here differs from the one that ran (a modified feature, say), or the claim does not
@@ -30,12 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from voice_push_conformance import __version__, catalogue, schemas
+from voice_push_conformance import __version__, schemas
+from voice_push_conformance.judging import catalogue
+from voice_push_conformance.judging.verdicts import Judged, Verdict, claim, worst
 from voice_push_conformance.paths import ROOT
 from voice_push_conformance.report.document import installed_versions
-from voice_push_conformance.results import NOT_RUN, OneLineParser, Report, ResultsError, load
-from voice_push_conformance.secrets import REDACTED, Secret, redact
-from voice_push_conformance.verdicts import Judged, Verdict, claim, worst
+from voice_push_conformance.secrecy import REDACTED, Secret, redact
+from voice_push_conformance.tools.results import NOT_RUN, OneLineParser, Report, ResultsError, load
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -317,7 +318,9 @@ def replay(verification: Verification, target: str | None, expectations: Path | 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: verify a bundle, and optionally replay its run to compare verdicts."""
-    parser = OneLineParser(prog="python -m voice_push_conformance.bundle", description=(__doc__ or "").split("\n\n")[0])
+    parser = OneLineParser(
+        prog="python -m voice_push_conformance.tools.bundle", description=(__doc__ or "").split("\n\n")[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("verify", help="check a bundle offline, and optionally replay it")
     check.add_argument("bundle", type=Path)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from voice_push_conformance import catalogue
+from voice_push_conformance.judging import catalogue
 
 UNASSIGNED = "unassigned"
 NOT_RUN = "not run"

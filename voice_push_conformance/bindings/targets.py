@@ -46,23 +46,23 @@ class TargetSpec:
 
 
 def _http(spec: str, timeout_s: float) -> TargetSpec:
-    from voice_push_conformance.adapters import http  # noqa: PLC0415 - only HTTP runs need Flask
+    from voice_push_conformance.bindings import http_client  # noqa: PLC0415 - only HTTP runs need Flask
 
     try:
         if spec.startswith("reference-http"):
             rest = spec.removeprefix("reference-http").removeprefix(":")
             if rest and not rest.startswith("mutant:"):
                 raise TargetError(f"target {spec!r}: use 'reference-http' or 'reference-http:mutant:NAME'")
-            target = http.spawn_reference_server(rest.removeprefix("mutant:") or None, timeout_s)
+            target = http_client.spawn_reference_server(rest.removeprefix("mutant:") or None, timeout_s)
         else:
-            target = http.HttpTarget(spec, timeout_s)
-    except http.HttpTargetError as exc:
+            target = http_client.HttpTarget(spec, timeout_s)
+    except http_client.HttpTargetError as exc:
         raise TargetError(f"target {spec!r} could not be used: {exc}") from None
     return TargetSpec(spec, "http", target.build, remote=True, stop=target.stop)
 
 
 def _token_url(spec: str, timeout_s: float) -> TargetSpec:
-    from voice_push_conformance.adapters import token_url  # noqa: PLC0415 - only token URL runs need it
+    from voice_push_conformance.bindings import token_url  # noqa: PLC0415 - only token URL runs need it
 
     try:
         target = token_url.TokenUrlTarget(spec, timeout_s)
