@@ -74,12 +74,10 @@ def scrub_report(report: pytest.TestReport | pytest.CollectReport, secrets: Iter
     scenario = getattr(report, "scenario", None)  # pytest-bdd's serialised scenario, read by its Cucumber writer
     if isinstance(scenario, dict):
         scrub_object(scenario, hidden, seen)
-    recorded = getattr(report, "vpc", None)  # the verdict plugin's per-phase record (message, transcript)
+    # The verdict plugin's per-phase record (message, steps, transcript): the terminal reads it too.
+    recorded = getattr(report, "vpc", None)
     if isinstance(recorded, dict):
         scrub_object(recorded, hidden, seen)
-    for name in ("vpc_scenario", "vpc_step", "vpc_message"):  # the terminal's failure header
-        if isinstance(getattr(report, name, None), str):
-            setattr(report, name, scrub(getattr(report, name), hidden))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: scrub the report after every plugin has shaped it

@@ -11,12 +11,12 @@
 * The end of a run lists the report files it wrote.
 
 Registered in the root ``conftest.py``, next to the verdict plugin whose per-phase record
-(``report.vpc``: requirements, level, outcome) it reads.
+(``report.vpc``: scenario, steps, the failed step, requirements, level, outcome, message) is
+all it reads: the terminal keeps no bookkeeping of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,6 @@ import pytest
 from voice_push_conformance.judging import catalogue
 from voice_push_conformance.judging.verdicts import Outcome
 
-SCENARIO = pytest.StashKey[str]()
-FAILED_STEP = pytest.StashKey[str]()
 _FULL_TRACEBACK = {"long", "native"}
 _REPORT_FILES = ("report.json", "report.html", "junit.xml", "cucumber.json")
 
@@ -55,31 +53,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(f"{PROFILE_MARK}{known[req].profile}")
 
 
-def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
-    """Remembers the scenario's name for the terminal line."""
-    request.node.stash[SCENARIO] = str(scenario.name)
-
-
-def pytest_bdd_step_error(request: pytest.FixtureRequest, step: Any, **_: Any) -> None:
-    """Remembers the failing step, so the terminal says which step broke."""
-    request.node.stash[FAILED_STEP] = f"{str(step.keyword).strip()} {step.name}"
-
-
-def _message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
-    text = str(excinfo.value).strip() or type(excinfo.value).__name__
-    return text.split("\nassert ", 1)[0]  # the check's own message, without pytest's introspection
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
-    """Attach what the failure header needs; plain strings survive pytest-xdist's serialisation."""
-    report = yield
-    if report.when == "call" and report.failed and call.excinfo is not None and SCENARIO in item.stash:
-        params = item.nodeid.partition("[")[2].rstrip("]")
-        report.vpc_scenario = item.stash[SCENARIO] + (f" [{params}]" if params else "")
-        report.vpc_step = item.stash.get(FAILED_STEP, "")
-        report.vpc_message = _message(call.excinfo)
-    return report
+def _failed_step(recorded: dict[str, Any]) -> str:
+    """The step that raised, as the verdict plugin recorded it (conjunctions shown as their type)."""
+    index, steps = recorded.get("failed_step"), recorded.get("steps") or []
+    if not isinstance(index, int) or not 0 <= index < len(steps):
+        return ""
+    return f"{steps[index]['keyword']}{steps[index]['text']}"
 
 
 class ConformanceFailure:
@@ -112,12 +91,12 @@ class _Terminal:
 
     @pytest.hookimpl(trylast=True)  # after the verdicts, junit and the reports have read the original
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        scenario = getattr(report, "vpc_scenario", None)
-        if scenario is None or not report.failed or self.config.option.tbstyle in _FULL_TRACEBACK:
-            return
         recorded: dict[str, Any] = getattr(report, "vpc", {})
+        if report.when != "call" or not report.failed or not recorded or self.config.option.tbstyle in _FULL_TRACEBACK:
+            return
         if recorded.get("outcome") == Outcome.SUITE_ERROR:
             return  # the suite's own bug: the traceback is the useful part
+        scenario = str(recorded.get("name") or report.nodeid)
         requirements = ",".join(recorded.get("requirements", []))
         level = str(recorded.get("level", ""))
         known = catalogue.load()
@@ -125,10 +104,10 @@ class _Terminal:
         for req in requirements.split(","):
             statement = f": {known[req].statement}" if req in known else ""
             lines.append(f"Requirement: {req} ({level}){statement}")
-        step = str(getattr(report, "vpc_step", ""))
+        step = _failed_step(recorded)
         if step:
             lines.append(f"Failed step: {step}")
-        message = str(getattr(report, "vpc_message", ""))
+        message = str(recorded.get("message", ""))
         lines += ["", message, "", f"({report.nodeid}; --tb=long shows the Python traceback)"]
         path, lineno, _ = report.location
         first = message.splitlines()[0] if message else ""
