@@ -20,8 +20,9 @@ from tests.helpers import run_suite
 from voice_push_conformance import schemas
 from voice_push_conformance.credentials import generate_credentials
 from voice_push_conformance.paths import ROOT
+from voice_push_conformance.report import manifest as bundle_manifest
+from voice_push_conformance.report.reader import load
 from voice_push_conformance.tools import badge, bundle, compare, diff
-from voice_push_conformance.tools.results import load
 
 pytestmark = pytest.mark.slow
 
@@ -200,7 +201,7 @@ def test_sensitive_environment_values_are_never_recorded(monkeypatch: pytest.Mon
     monkeypatch.setenv("VPC_FCM_BEARER_TOKEN", "ya29.do-not-record")
     monkeypatch.setenv("VPC_API_KEY_SECRET", "do-not-record-either")
     monkeypatch.setenv("VPC_HTTP_TIMEOUT", "7")
-    variables = bundle.environment()["variables"]
+    variables = bundle_manifest.environment()["variables"]
     assert variables["VPC_FCM_BEARER_TOKEN"] == variables["VPC_API_KEY_SECRET"] == "[redacted]"
     assert variables["VPC_HTTP_TIMEOUT"] == "7"
 
@@ -220,8 +221,8 @@ def test_a_claim_that_does_not_follow_from_its_verdicts_is_refused_even_with_fre
     raw["scenarios"][0]["verdict"] = "fail"  # the claim still says conformant
     (copy / "report.json").write_text(json.dumps(raw), encoding="utf-8")
     manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
-    manifest["files"]["report.json"] = bundle.sha256(copy / "report.json")
-    manifest["digest"] = bundle.digest(manifest)
+    manifest["files"]["report.json"] = bundle_manifest.sha256(copy / "report.json")
+    manifest["digest"] = bundle_manifest.digest(manifest)
     (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     problems = bundle.verify(copy).problems
     assert any(p.startswith("the claim does not follow from the verdicts") for p in problems), problems
@@ -304,13 +305,15 @@ def test_no_badge_for_a_tampered_partial_or_non_conformant_bundle(
     raw["requirements"] = [{**r, "verdict": "fail"} if r["id"] in broken else r for r in raw["requirements"]]
     raw["claim"], raw["exit_status"] = "not conformant", 1
     (failing / "report.json").write_text(json.dumps(raw), encoding="utf-8")
-    bundle.write_manifest(failing, command=["pytest", "steps"], expectations=None)
+    bundle_manifest.write_manifest(failing, command=["pytest", "steps"], expectations=None)
     assert bundle.verify(failing).verified
     with pytest.raises(badge.Refused, match="not 'conformant'"):
         badge.mint(failing)
     partial = tmp_path / "partial"
     shutil.copytree(runs["reference"].parent, partial)
-    bundle.write_manifest(partial, command=["pytest", "steps", "-k", "x"], expectations=None, partial_reasons=["-k"])
+    bundle_manifest.write_manifest(
+        partial, command=["pytest", "steps", "-k", "x"], expectations=None, partial_reasons=["-k"]
+    )
     with pytest.raises(badge.Refused, match="partial run"):
         badge.mint(partial)
     assert badge.main([str(partial), "-o", str(tmp_path / "b.svg")]) == 1
@@ -369,11 +372,11 @@ def test_usage_errors_are_one_line_and_exit_4(tool: Any, capsys: pytest.CaptureF
 def test_a_partial_run_passed_off_as_complete_is_refused(runs: dict[str, Path], tmp_path: Path) -> None:
     directory = tmp_path / "partial"
     shutil.copytree(runs["reference"].parent, directory)  # a -k run: most requirements were not run
-    bundle.write_manifest(directory, command=["pytest", "steps"], expectations=None)
+    bundle_manifest.write_manifest(directory, command=["pytest", "steps"], expectations=None)
     manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["partial"]
     manifest["partial"], manifest["partial_reasons"] = False, []
-    manifest["digest"] = bundle.digest(manifest)
+    manifest["digest"] = bundle_manifest.digest(manifest)
     (directory / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     problems = bundle.verify(directory).problems
     assert len(problems) == 1 and problems[0].startswith("the manifest says the run was complete, but")

@@ -15,6 +15,7 @@ import pytest
 
 from voice_push_conformance import vectors
 from voice_push_conformance.judging import catalogue, features
+from voice_push_conformance.judging import coverage as traceability
 from voice_push_conformance.tools import coverage
 
 REQUIREMENTS = catalogue.load()
@@ -23,7 +24,7 @@ WEAK_FORCES = {"recommendation", "proposal"}
 
 
 def test_every_clause_is_covered_or_says_why_not() -> None:
-    view = coverage.clause_coverage()
+    view = traceability.clause_coverage()
     assert not view.uncovered, f"clauses whose requirements no scenario checks: {view.uncovered}"
     assert len(view.covered) + len(view.untestable) == len(CLAUSES)
     for cid, why in view.untestable:
@@ -31,7 +32,7 @@ def test_every_clause_is_covered_or_says_why_not() -> None:
 
 
 def test_requirements_and_clauses_name_each_other() -> None:
-    problems = coverage.traceability_problems()
+    problems = traceability.traceability_problems()
     assert not problems, "\n".join(problems)
 
 

@@ -1,7 +1,7 @@
 """pytest plugin for ``--bundle DIR``: the run's reports plus a manifest anyone can re-check.
 
 The reports go where --report-dir would put them; after the suite's own plugin has written
-them, this one adds manifest.json (voice_push_conformance.tools.bundle). A run narrowed with -k, -m,
+them, this one adds manifest.json (voice_push_conformance.report.manifest). A run narrowed with -k, -m,
 --deselect or node ids, or stopped early (-x), is recorded as partial, so no badge can be
 minted from it.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from voice_push_conformance.plugin.settings import RUN, narrowing
-from voice_push_conformance.tools import bundle
+from voice_push_conformance.report import manifest
 
 BUNDLE_DIR = pytest.StashKey[Path]()
 DESELECTED = pytest.StashKey[int]()
@@ -78,7 +78,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
     if not (directory / "report.json").exists():
         return  # nothing ran; the suite's own message says why
     expectations = config.option.vpc_expectations
-    bundle.write_manifest(
+    manifest.write_manifest(
         directory,
         command=["pytest", *config.invocation_params.args],
         expectations=Path(expectations) if expectations else None,

@@ -30,7 +30,6 @@ __all__ = [
     "Result",
     "build_document",
     "coverage",
-    "main",
     "render_cucumber",
     "render_html",
     "render_junit",
@@ -38,10 +37,3 @@ __all__ = [
     "write",
     "write_verdicts",
 ]
-
-
-def main() -> int:
-    """Print the coverage view (clauses, requirements, scenarios): see voice_push_conformance.tools.coverage."""
-    from voice_push_conformance.tools import coverage as coverage_view  # noqa: PLC0415
-
-    return coverage_view.main()

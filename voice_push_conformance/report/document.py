@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 from voice_push_conformance import __version__
 from voice_push_conformance.judging import catalogue
+from voice_push_conformance.judging import coverage as coverage_view
 from voice_push_conformance.judging.verdicts import Claim, Verdict
-from voice_push_conformance.tools import coverage as coverage_view
 
 PACKAGES = ("pytest", "pytest-bdd", "jsonschema", "PyJWT", "requests", "Faker", "flask")
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from voice_push_conformance.paths import ROOT
+from voice_push_conformance.report.reader import UNASSIGNED, OneLineParser
 from voice_push_conformance.tools.bundle import BundleError, verify
-from voice_push_conformance.tools.results import UNASSIGNED, OneLineParser
 
 EXIT_MINTED = 0
 EXIT_REFUSED = 1

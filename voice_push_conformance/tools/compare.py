@@ -28,7 +28,7 @@ import jinja2
 
 from voice_push_conformance import __version__, schemas
 from voice_push_conformance.paths import ROOT
-from voice_push_conformance.tools.results import NOT_RUN, OneLineParser, Report, ResultsError, load
+from voice_push_conformance.report.reader import NOT_RUN, OneLineParser, Report, ResultsError, load
 
 EXIT_WRITTEN = 0
 EXIT_COULD_NOT_RUN = 3

@@ -14,7 +14,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from voice_push_conformance.tools.results import OneLineParser, Report, ResultsError, load
+from voice_push_conformance.report.reader import OneLineParser, Report, ResultsError, load
 
 EXIT_NO_NEW_FAILURES = 0
 EXIT_NEW_FAILURES = 1
