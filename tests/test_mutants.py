@@ -13,12 +13,12 @@ import pytest
 from tests.helpers import run_suite
 from voice_push_conformance import mutants
 from voice_push_conformance.judging import catalogue
-from voice_push_conformance.tools import killmatrix
+from voice_push_conformance.tools import killmatrix, runs
 
 
 @pytest.mark.slow
 def test_reference_passes_everything(tmp_path: Path) -> None:
-    completed = run_suite("--seed", killmatrix.SEED, verdict_file=tmp_path / "verdicts.json")
+    completed = run_suite("--seed", runs.SEED, verdict_file=tmp_path / "verdicts.json")
     assert completed.verdicts is not None, completed.tail()
     requirements = completed.verdicts["requirements"]
     not_passing = {req: v for req, v in requirements.items() if v != "pass"}

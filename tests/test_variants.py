@@ -10,7 +10,7 @@ from voice_push_conformance import variants
 from voice_push_conformance.bindings import targets
 from voice_push_conformance.judging import catalogue
 from voice_push_conformance.tools import tolerance
-from voice_push_conformance.tools.killmatrix import SuiteRun
+from voice_push_conformance.tools.runs import SuiteRun
 
 
 def test_every_variant_says_what_allows_it_in_one_line() -> None:
@@ -59,7 +59,7 @@ def test_a_run_without_verdicts_is_an_error_row(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_one_variant_is_judged_conformant_in_a_fresh_process(tmp_path: Path) -> None:
-    from voice_push_conformance.tools.killmatrix import run_suite  # noqa: PLC0415
+    from voice_push_conformance.tools.runs import run_suite  # noqa: PLC0415
 
     row = tolerance.judge(run_suite("recency-by-time", variants.get("recency-by-time").target, tmp_path))
     assert row.tolerated, row

@@ -11,8 +11,6 @@ other verdict is a *false failure* of the suite and makes this command exit non-
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import tempfile
 import time
@@ -21,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voice_push_conformance import variants
-from voice_push_conformance.tools.killmatrix import SuiteRun, run_suites
+from voice_push_conformance.tools.runs import SuiteRun, matrix_parser, run_suites, selected
 
 CLEAN = {"pass", "not applicable"}
 NEVER_JUSTIFIED = {"fail", "error"}
@@ -84,15 +82,9 @@ def render(rows: Iterable[ToleranceRow]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: run every (or the named) variant and fail on a false failure."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--only", nargs="*", default=None, help="run only these variants")
-    parser.add_argument("--no-fork", action="store_true", help="one fresh Python process per variant (slower)")
+    parser = matrix_parser(__doc__, "variant")
     args = parser.parse_args(argv)
-    names = args.only or sorted(variants.CATALOGUE)
-    unknown = [n for n in names if n not in variants.CATALOGUE]
-    if unknown:
-        parser.error(f"unknown variants: {', '.join(unknown)}; known: {', '.join(sorted(variants.CATALOGUE))}")
+    names = selected(parser, args.only, variants.CATALOGUE, "variant")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         runs = [(name, variants.get(name).target) for name in names]
