@@ -13,8 +13,7 @@ from pytest_bdd import given, then, when
 
 from voice_push_conformance.clock import MS_PER_DAY
 from voice_push_conformance.stepkit import phrase
-from voice_push_conformance.target import CallResult
-from voice_push_conformance.world import World, call_candidate
+from voice_push_conformance.world import World
 
 # --- Given ---------------------------------------------------------------------------------
 
@@ -45,7 +44,7 @@ def _(world: World, days: int) -> None:
 @when(phrase('"{caller}" calls "{callee}"'))
 def _(world: World, caller: str, callee: str) -> None:
     document = world.dial(caller, callee)
-    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
+    world.place_call(document)
 
 
 # --- Then ----------------------------------------------------------------------------------
@@ -53,7 +52,7 @@ def _(world: World, caller: str, callee: str) -> None:
 
 @then("the voice service accepts the call")
 def _(world: World) -> None:
-    call: CallResult = world.results["call"]
+    call = world.outcomes.last_call()
     assert call.accepted, f"the call was refused: code {call.code}: {call.message}"
 
 

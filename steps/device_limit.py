@@ -20,8 +20,7 @@ scenarios("device_limit.feature")
 
 def _order(world: World, alias: str) -> list[str]:
     """Device aliases of ``alias`` from least to most recently registered."""
-    orders: dict[str, list[str]] = world.results.setdefault("registration_order", {})
-    return orders.setdefault(alias, [])
+    return world.outcomes.devices_in_order(alias)
 
 
 SUCCESSIVE_GAP_MS = 1_000
@@ -134,13 +133,12 @@ def _(world: World, device: str) -> None:
 
 @when(phrase('"{caller}" calls "{callee}" again'))
 def _(world: World, caller: str, callee: str) -> None:
-    world.results["last_call_from"] = len(world.fcm.pushes)
     _place_call(world, caller, callee)
 
 
 def _place_call(world: World, caller: str, callee: str) -> None:
     document = world.dial(caller, callee)
-    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
+    world.place_call(document)
 
 
 def _reached_since(world: World, start: int) -> list[str]:
@@ -156,7 +154,7 @@ def _reached_since(world: World, start: int) -> list[str]:
 def _(world: World, count: int, alias: str, device: str) -> None:
     order = [d for d in _order(world, alias) if d != device]
     expected = set(order[-count:])
-    reached = _reached_since(world, world.results["last_call_from"])
+    reached = _reached_since(world, world.outcomes.pushes_since_last_call())
     twice = sorted({d for d in reached if reached.count(d) > 1})
     assert not twice, f"devices pushed more than once for one call: {twice}"
     got = set(reached)

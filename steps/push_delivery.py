@@ -15,7 +15,6 @@ from voice_push_conformance import schemas
 from voice_push_conformance.codecs import twi_params
 from voice_push_conformance.observers.fcm import CapturedPush, duration_ms
 from voice_push_conformance.stepkit import phrase
-from voice_push_conformance.target import CallResult
 from voice_push_conformance.world import World, call_candidate
 
 scenarios("push_delivery.feature")
@@ -82,7 +81,7 @@ def _(world: World) -> None:
     pushes = [p for p in _pushes(world) if p.status == 200]
     sids = {p.data.get("twi_call_sid") for p in pushes}
     assert len(sids) == 1, f"one call, but its pushes name {len(sids)} call SIDs: {sorted(map(str, sids))}"
-    call: CallResult = world.results["call"]
+    call = world.outcomes.last_call()
     if call.call_sid is not None:
         assert sids == {call.call_sid}, f"the pushes name call {sids}, the service reported call {call.call_sid}"
     ids = [p.data.get("twi_message_id") for p in pushes]
@@ -146,7 +145,7 @@ def _(world: World, count: int, device: str) -> None:
 
 @then(phrase('the call reports the delivery to "{device}" as {outcome:w}'))
 def _(world: World, device: str, outcome: str) -> None:
-    call: CallResult = world.results["call"]
+    call = world.outcomes.last_call()
     token = world.device(device)
     reports = [d for d in call.deliveries if d.device_token == token]
     assert reports, f"the call result reports nothing about {device}; deliveries: {call.deliveries}"
@@ -158,9 +157,7 @@ def _(world: World, device: str, outcome: str) -> None:
 
 
 def _call_with(world: World, caller: str, callee: str, parameters: dict[str, str]) -> None:
-    world.results["parameters"] = parameters
-    document = world.dial(caller, callee, parameters)
-    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
+    world.place_call(world.dial(caller, callee, parameters), parameters)
 
 
 @when(phrase('"{caller}" calls "{callee}" with {count:d} parameters of {size:d} characters each'))
@@ -180,12 +177,12 @@ def _(world: World, caller: str, callee: str, size: int) -> None:
 
 @then("the call is refused, or every push carries all the parameters unchanged")
 def _(world: World) -> None:
-    call: CallResult = world.results["call"]
+    call = world.outcomes.last_call()
     pushes = world.call_pushes()
     if not call.accepted:
         assert not pushes, f"the call was refused, yet {len(pushes)} push(es) were sent"
         return
-    expected = dict(world.results["parameters"])
+    expected = dict(world.outcomes.last_call_parameters())
     assert pushes, "the call was accepted but nothing was pushed"
     for push in pushes:
         assert push.status == 200 and not push.schema_errors, f"a malformed push was sent: {push.summary()[:300]}"
@@ -199,7 +196,7 @@ def _(world: World) -> None:
 
 @then("the voice service refuses the call with an error")
 def _(world: World) -> None:
-    call: CallResult = world.results["call"]
+    call = world.outcomes.last_call()
     assert not call.accepted, (
         f"the call was accepted (call {call.call_sid}, {len(call.deliveries)} deliveries); its push data cannot fit "
         "FCM's 4096 bytes, so the parameters have to be refused"
@@ -267,18 +264,15 @@ def _(world: World, caller: str, callee: str, alphabet: str, size: int) -> None:
         value = MULTIBYTE * count + "a" * rest
     else:
         value = "a" * room
-    world.results["sized_call_from"] = len(world.fcm.pushes)
-    world.results["parameters"] = {PAD_NAME: value}
-    world.results["sized_to"] = size
-    document = world.dial(caller, callee, {PAD_NAME: value})
-    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
+    world.outcomes.sized_to = size
+    world.place_call(world.dial(caller, callee, {PAD_NAME: value}), {PAD_NAME: value})
 
 
 @then("the sized call is refused without a push, or every push of it arrives with the parameter unchanged")
 def _(world: World) -> None:
-    call: CallResult = world.results["call"]
-    pushes = world.fcm.pushes[world.results["sized_call_from"] :]
-    size = world.results["sized_to"]
+    call = world.outcomes.last_call()
+    pushes = world.fcm.pushes[world.outcomes.pushes_since_last_call() :]
+    size = world.outcomes.sized_push_bytes()
     if not call.accepted:
         assert not pushes, f"the call was refused, yet {len(pushes)} push(es) were sent for it"
         return
@@ -291,4 +285,6 @@ def _(world: World) -> None:
         )
         raw = push.data.get("twi_params")
         got = twi_params.decode(raw) if isinstance(raw, str) and raw else {}
-        assert got == world.results["parameters"], "the call was accepted but its parameter changed on the way"
+        assert got == world.outcomes.last_call_parameters(), (
+            "the call was accepted but its parameter changed on the way"
+        )

@@ -35,7 +35,7 @@ def token_from_vector(world: World, alias: str, vector_id: str) -> str:
 
 
 def _register(world: World, alias: str, device: str, token: str | None = None, channel: str = "fcm") -> None:
-    world.results["registration"] = world.register(alias, device, token=token, channel=channel)
+    world.outcomes.registration = world.register(alias, device, token=token, channel=channel)
 
 
 @when(phrase('"{alias}" registers device "{device}"'))
@@ -50,7 +50,7 @@ def _(world: World, alias: str, device: str, channel: str) -> None:
 
 @when(phrase('"{alias}" registers device "{device}" with token vector "{vector_id}"'))
 def _(world: World, alias: str, device: str, vector_id: str) -> None:
-    world.results["token_vector"] = vector_id
+    world.outcomes.token_vector = vector_id
     _register(world, alias, device, token=token_from_vector(world, alias, vector_id))
 
 
@@ -88,7 +88,7 @@ def _register_raw(world: World, alias: str, device: str, device_token: str) -> N
     """Register a device token the FCM model does not know, so no push to it can succeed."""
     world.device(device)  # the alias exists, with its own (never registered) token
     access = world.access_token(alias)
-    world.results["registration"] = call_candidate(
+    world.outcomes.registration = call_candidate(
         "registering a malformed device token", lambda: world.service.register(access, "fcm", device_token)
     )
 
@@ -104,13 +104,13 @@ def _(world: World, alias: str) -> None:
 def _(world: World, alias: str, device: str) -> None:
     token = world.device(device)
     access = world.access_token(alias)
-    world.results["unregistration"] = call_candidate(
+    world.outcomes.unregistration = call_candidate(
         f"unregistering {device}", lambda: world.service.unregister(access, "fcm", token)
     )
 
 
-def _result(world: World, key: str = "registration") -> RegistrationResult:
-    result = world.results[key]
+def _result(world: World, *, unregistration: bool = False) -> RegistrationResult:
+    result = world.outcomes.last_unregistration() if unregistration else world.outcomes.last_registration()
     assert isinstance(result, RegistrationResult), f"the voice service answered {result!r}"
     return result
 
@@ -127,7 +127,7 @@ def _(world: World) -> None:
 
 @then("the unregistration is accepted")
 def _(world: World) -> None:
-    result = _result(world, "unregistration")
+    result = _result(world, unregistration=True)
     assert result.ok, f"the unregistration was refused ({_describe(result)}); expected it to succeed"
 
 
@@ -141,7 +141,7 @@ def _(world: World) -> None:
 @then("the registration is refused with an access-token error")
 def _(world: World) -> None:
     result = _result(world)
-    vector = token_vectors.load().get(str(world.results.get("token_vector", "")), {})
+    vector = token_vectors.load().get(str(world.outcomes.token_vector or ""), {})
     if result.status in vector.get("size_refusal_statuses", ()):
         return  # refused for its size before any token check (a 413/431 from the web server): what the MUST asks
     assert 400 <= result.status < 500, f"an invalid token was not refused with a 4xx status: {_describe(result)}"

@@ -54,7 +54,7 @@ def _(world: World, alias: str, token_alias: str, count: int) -> None:
         f"the client sent {len(matching)} registration(s) for {token_alias}; expected {count}"
         + (f" (it also registered: {', '.join(others)})" if others else "")
     )
-    vended = world.results.get("vended_tokens", {}).get(alias, [])
+    vended = world.outcomes.vended_to(alias)
     identity = world.identity(alias)
     for request in matching:
         assert request.channel.lower() == FCM, f"the client registered over {request.channel!r}; expected FCM"

@@ -39,7 +39,7 @@ def _only_push(world: World, device: str) -> CapturedPush:
 def _(world: World, caller: str, callee: str, vector_id: str) -> None:
     pairs = _pairs(_vector(vector_id))
     document = twiml.build_dial(world.identity(callee), pairs, caller_id=f"client:{world.identity(caller)}")
-    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
+    world.place_call(document)
 
 
 @then(phrase('the push to "{device}" carries twi_params that decode to the parameters of vector "{vector_id}"'))
@@ -69,13 +69,13 @@ def _(world: World, device: str) -> None:
 
 @given(phrase('a call push for "{alias}" carrying the twi_params of vector "{vector_id}"'))
 def _(world: World, alias: str, vector_id: str) -> None:
-    world.results["push"] = call_push_data(world, alias, _vector(vector_id)["encoded"])
-    world.results["push_for"] = alias
+    world.outcomes.push = call_push_data(world, alias, _vector(vector_id)["encoded"])
+    world.outcomes.push_for = alias
 
 
 def _handled(world: World, alias: str) -> PushHandling:
     client = world.client(alias)
-    data = world.results["push"]
+    data = world.outcomes.call_push()
     handled = call_candidate("handling a call push", lambda: client.handle_push(data))
     assert handled.kind == "call", f"the client did not take the push for a call (kind {handled.kind!r})"
     return handled
@@ -94,7 +94,7 @@ def _(world: World, alias: str, vector_id: str) -> None:
 @then(phrase('the raw parameters of "{alias}" are the pushed twi_params'))
 def _(world: World, alias: str) -> None:
     raw = world.raw_params(_handled(world, alias))
-    pushed = world.results["push"].get("twi_params")
+    pushed = world.outcomes.call_push().get("twi_params")
     assert raw == pushed, f"the 2.x view holds {raw!r}; the push carried {pushed!r}"
 
 
@@ -119,7 +119,7 @@ def _(world: World, alias: str, vector_id: str) -> None:
         raise AssertionError(f"vector {vector_id} does not make the documented decoder throw")
     client = world.client(alias)
     try:
-        handled = client.handle_push(world.results["push"])
+        handled = client.handle_push(world.outcomes.call_push())
     except NotApplicable:
         raise
     except Exception as exc:  # throwing is exactly what the documented decoder does

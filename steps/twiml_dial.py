@@ -16,7 +16,7 @@ from voice_push_conformance import vectors
 from voice_push_conformance.codecs import twi_params
 from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.target import CallResult
-from voice_push_conformance.world import World, call_candidate
+from voice_push_conformance.world import World
 
 scenarios("twiml_dial.feature")
 
@@ -28,7 +28,7 @@ def _vector(vector_id: str) -> dict[str, Any]:
 
 
 def _call(world: World) -> CallResult:
-    call = world.results["call"]
+    call: object = world.outcomes.last_call()
     assert isinstance(call, CallResult), f"the voice service answered {call!r}"
     return call
 
@@ -36,7 +36,7 @@ def _call(world: World) -> CallResult:
 @when(phrase('the voice service is handed the TwiML of vector "{vector_id}"'))
 def _(world: World, vector_id: str) -> None:
     document = _PLACEHOLDER.sub(lambda m: world.identity(m.group(1)), _vector(vector_id)["document"])
-    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
+    world.place_call(document)
 
 
 @then(phrase('the identities rung by vector "{vector_id}" receive one push each for one call'))
@@ -110,9 +110,9 @@ def _(world: World, first: str, second: str) -> None:
         for name, value in pairs:
             ET.SubElement(client, "Parameter", {"name": name, "value": value})
         expected[alias] = twi_params.expected_map(pairs)
-    world.results["expected_parameters"] = expected
+    world.outcomes.dialled_parameters = expected
     document = ET.tostring(response, encoding="unicode")
-    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
+    world.place_call(document)
 
 
 @then(
@@ -121,7 +121,7 @@ def _(world: World, first: str, second: str) -> None:
     )
 )
 def _(world: World, first_device: str, second_device: str) -> None:
-    expected: dict[str, dict[str, str | None]] = world.results["expected_parameters"]
+    expected = world.outcomes.generated_parameters()
     sids: set[object] = set()
     for device in (first_device, second_device):
         alias = device.split("-")[0]
