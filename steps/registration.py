@@ -21,11 +21,8 @@ TOKEN_ERRORS = {20101, 20102, 20103, 20104, 20105, 20106, 20107, 20157}
 
 def token_from_vector(world: World, alias: str, vector_id: str) -> str:
     """The access token of a vector in fixtures/registration/vectors.json, for ``alias``."""
-    vector = token_vectors.load().get(vector_id)
-    if vector is None:
-        raise KeyError(f"no token vector {vector_id!r} in fixtures/registration/vectors.json")
     return token_vectors.build(
-        vector,
+        token_vectors.get(vector_id),
         credentials=world.credentials,
         identity=world.identity(alias),
         now_s=world.clock.now_ms() // 1_000,
@@ -141,8 +138,8 @@ def _(world: World) -> None:
 @then("the registration is refused with an access-token error")
 def _(world: World) -> None:
     result = _result(world)
-    vector = token_vectors.load().get(str(world.outcomes.token_vector or ""), {})
-    if result.status in vector.get("size_refusal_statuses", ()):
+    vector = token_vectors.by_id().get(world.outcomes.token_vector or "")
+    if vector is not None and result.status in vector.size_refusal_statuses:
         return  # refused for its size before any token check (a 413/431 from the web server): what the MUST asks
     assert 400 <= result.status < 500, f"an invalid token was not refused with a 4xx status: {_describe(result)}"
     assert result.code in TOKEN_ERRORS, (
@@ -152,12 +149,12 @@ def _(world: World) -> None:
 
 @then(phrase('the registration is refused with the code of token vector "{vector_id}"'))
 def _(world: World, vector_id: str) -> None:
-    vector = token_vectors.load()[vector_id]
-    code = vector["expected_code"]
+    vector = token_vectors.get(vector_id)
+    code = vector.expected_code
     result = _result(world)
     assert not result.ok, f"the registration was accepted; expected error {code}"
     assert result.code == code, (
-        f"expected error code {code} for a token with {', '.join(vector['flags'])} ({vector['description']}); "
+        f"expected error code {code} for a token with {', '.join(vector.flags)} ({vector.description}); "
         f"got {_describe(result)}"
     )
 

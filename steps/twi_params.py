@@ -6,8 +6,6 @@ introspection would add the values of sub-expressions, such as tokens, to report
 
 from __future__ import annotations
 
-from typing import Any
-
 from pytest_bdd import given, scenarios, then, when
 
 from voice_push_conformance import vectors
@@ -21,12 +19,8 @@ from voice_push_conformance.world import World, call_candidate, call_push_data
 scenarios("twi_params.feature")
 
 
-def _vector(vector_id: str) -> dict[str, Any]:
-    return vectors.get("twi_params", "twi-params-vectors", vector_id)
-
-
-def _pairs(vector: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(name, value) for name, value in vector["parameters"]]
+def _vector(vector_id: str) -> vectors.TwiParamsVector:
+    return vectors.twi_params_vector(vector_id)
 
 
 def _only_push(world: World, device: str) -> CapturedPush:
@@ -37,7 +31,7 @@ def _only_push(world: World, device: str) -> CapturedPush:
 
 @when(phrase('"{caller}" calls "{callee}" with the parameters of vector "{vector_id}"'))
 def _(world: World, caller: str, callee: str, vector_id: str) -> None:
-    pairs = _pairs(_vector(vector_id))
+    pairs = _vector(vector_id).pairs
     document = twiml.build_dial(world.identity(callee), pairs, caller_id=f"client:{world.identity(caller)}")
     world.place_call(document)
 
@@ -47,17 +41,17 @@ def _(world: World, device: str, vector_id: str) -> None:
     vector = _vector(vector_id)
     raw = _only_push(world, device).data.get("twi_params")
     assert isinstance(raw, str), f"the push carries no twi_params string (got {raw!r})"
-    expected = twi_params.expected_map(_pairs(vector))
+    expected = twi_params.expected_map(vector.pairs)
     try:  # the service is judged strictly: the documented 2.x decoder throws on a stray '%'
         decoded = twi_params.decode_strict(raw)
     except twi_params.MalformedTwiParams as exc:
         raise AssertionError(
             f"twi_params {raw!r} is not a valid URL-encoded string ({exc}); the documented 2.x decoder "
-            f"(URLDecoder.decode) throws on it. A conforming encoding is {twi_params.encode(_pairs(vector))!r}"
+            f"(URLDecoder.decode) throws on it. A conforming encoding is {twi_params.encode(vector.pairs)!r}"
         ) from exc
     assert decoded == expected, (
         f"twi_params {raw!r} decodes to {decoded}; the TwiML parameters were {expected} "
-        f"(a conforming encoding is {twi_params.encode(_pairs(vector))!r})"
+        f"(a conforming encoding is {twi_params.encode(vector.pairs)!r})"
     )
 
 
@@ -69,7 +63,7 @@ def _(world: World, device: str) -> None:
 
 @given(phrase('a call push for "{alias}" carrying the twi_params of vector "{vector_id}"'))
 def _(world: World, alias: str, vector_id: str) -> None:
-    world.outcomes.push = call_push_data(world, alias, _vector(vector_id)["encoded"])
+    world.outcomes.push = call_push_data(world, alias, _vector(vector_id).encoded)
     world.outcomes.push_for = alias
 
 
@@ -85,9 +79,8 @@ def _handled(world: World, alias: str) -> PushHandling:
 def _(world: World, alias: str, vector_id: str) -> None:
     vector = _vector(vector_id)
     got = dict(_handled(world, alias).custom_parameters)
-    assert got == vector["decoded"], (
-        f"twi_params {vector['encoded']!r} gave custom parameters {got}; expected {vector['decoded']} "
-        f"({vector['description']})"
+    assert got == vector.decoded, (
+        f"twi_params {vector.encoded!r} gave custom parameters {got}; expected {vector.decoded} ({vector.description})"
     )
 
 
@@ -112,7 +105,7 @@ def _(world: World, alias: str) -> None:
 def _(world: World, alias: str, vector_id: str) -> None:
     vector = _vector(vector_id)
     try:
-        twi_params.decode(vector["encoded"])
+        twi_params.decode(vector.encoded or "")
     except twi_params.DocumentedDecoderThrows as exc:
         documented = str(exc)
     else:  # pragma: no cover - the vectors' self-test pins that each of these throws
@@ -128,6 +121,6 @@ def _(world: World, alias: str, vector_id: str) -> None:
     record_exchange("candidate", "handling a call push", repr(handled), 0)
     got = dict(handled.custom_parameters)
     assert not got, (
-        f"twi_params {vector['encoded']!r}: {documented}; the client instead exposed {got} "
+        f"twi_params {vector.encoded!r}: {documented}; the client instead exposed {got} "
         "(the lenient reading, which keeps what it can)"
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import Any
 
 from pytest_bdd import scenarios, then, when
 
@@ -23,8 +22,8 @@ scenarios("twiml_dial.feature")
 _PLACEHOLDER = re.compile(r"\{([a-z]+)\}")
 
 
-def _vector(vector_id: str) -> dict[str, Any]:
-    return vectors.get("twiml_dial", "twiml-dial-vectors", vector_id)
+def _vector(vector_id: str) -> vectors.TwimlDialVector:
+    return vectors.twiml_dial_vector(vector_id)
 
 
 def _call(world: World) -> CallResult:
@@ -35,13 +34,13 @@ def _call(world: World) -> CallResult:
 
 @when(phrase('the voice service is handed the TwiML of vector "{vector_id}"'))
 def _(world: World, vector_id: str) -> None:
-    document = _PLACEHOLDER.sub(lambda m: world.identity(m.group(1)), _vector(vector_id)["document"])
+    document = _PLACEHOLDER.sub(lambda m: world.identity(m.group(1)), _vector(vector_id).document)
     world.place_call(document)
 
 
 @then(phrase('the identities rung by vector "{vector_id}" receive one push each for one call'))
 def _(world: World, vector_id: str) -> None:
-    rung = _vector(vector_id)["rings"]
+    rung = _vector(vector_id).rings
     sids: set[object] = set()
     for alias in ("bob", "carol"):
         pushes = [p for p in world.pushes_to(f"{alias}-phone") if p.status == 200]
@@ -53,7 +52,7 @@ def _(world: World, vector_id: str) -> None:
 
 @then(phrase('the pushes carry the parameters of vector "{vector_id}"'))
 def _(world: World, vector_id: str) -> None:
-    document = _vector(vector_id)["document"]
+    document = _vector(vector_id).document
     expected = twi_params.expected_map(re.findall(r'<Parameter name="([^"]*)" value="([^"]*)"/>', document))
     for push in (p for p in world.call_pushes() if p.status == 200):
         raw = push.data.get("twi_params")
