@@ -105,17 +105,6 @@ def _(world: World, count: int, alias: str) -> None:
     assert len(got) == count, f"{len(got)} devices were notified; expected exactly {count}"
 
 
-@then(phrase('no device of "{alias}" receives a call push'))
-def _(world: World, alias: str) -> None:
-    got = sorted(device for device, n in _pushed(world, alias).items() if n > 0)
-    assert not got, f"a call to another identity pushed to {alias}'s devices: {got}"
-
-
-@when(phrase('"{alias}" unregisters device "{device}"'))
-def _(world: World, alias: str, device: str) -> None:
-    _unregister(world, alias, device)
-
-
 def _unregister(world: World, alias: str, device: str) -> None:
     token = world.device(device)
     access = world.access_token(alias)
@@ -124,21 +113,6 @@ def _unregister(world: World, alias: str, device: str) -> None:
     order = _order(world, alias)
     if device in order:
         order.remove(device)
-
-
-@given(phrase('the app on "{device}" has been uninstalled'))
-def _(world: World, device: str) -> None:
-    world.fcm.uninstall(world.device(device))
-
-
-@when(phrase('"{caller}" calls "{callee}" again'))
-def _(world: World, caller: str, callee: str) -> None:
-    _place_call(world, caller, callee)
-
-
-def _place_call(world: World, caller: str, callee: str) -> None:
-    document = world.dial(caller, callee)
-    world.place_call(document)
 
 
 def _reached_since(world: World, start: int) -> list[str]:
@@ -177,7 +151,7 @@ def _(world: World, alias: str) -> None:
         for device in sorted(set(newly)):
             _unregister(world, alias, device)
         start = len(world.fcm.pushes)
-        _place_call(world, "alice", alias)
+        world.place_call(world.dial("alice", alias))
         newly = _reached_since(world, start)
         if not newly:
             break

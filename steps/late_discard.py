@@ -6,44 +6,14 @@ introspection would add the values of sub-expressions, such as tokens, to report
 
 from __future__ import annotations
 
-from pytest_bdd import given, scenarios, then, when
+from pytest_bdd import scenarios, then, when
 
 from voice_push_conformance.codecs import twi_params, twiml
 from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.target import PushHandling
-from voice_push_conformance.world import World, call_candidate, call_push_data
+from voice_push_conformance.world import World, call_candidate
 
 scenarios("late_discard.feature")
-
-
-def _push_with_params(world: World, alias: str, params: list[tuple[str, str]]) -> None:
-    world.outcomes.push = call_push_data(world, alias, twi_params.encode(params) if params else None)
-    world.outcomes.push_for = alias
-
-
-@given(phrase('a call push for "{alias}" stamped with the current time'))
-def _(world: World, alias: str) -> None:
-    _push_with_params(world, alias, [("timestamp", str(world.clock.now_ms()))])
-
-
-@given(phrase('a call push for "{alias}" stamped {ahead:d} ms after the current time'))
-def _(world: World, alias: str, ahead: int) -> None:
-    _push_with_params(world, alias, [("timestamp", str(world.clock.now_ms() + ahead))])
-
-
-@given(phrase('a call push for "{alias}" stamped with the current time in seconds'))
-def _(world: World, alias: str) -> None:
-    _push_with_params(world, alias, [("timestamp", str(world.clock.now_ms() // 1_000))])
-
-
-@given(phrase('a call push for "{alias}" without a timestamp'))
-def _(world: World, alias: str) -> None:
-    _push_with_params(world, alias, [("caller_name", "Alice")])
-
-
-@given(phrase('a call push for "{alias}" with timestamp "{value}"'))
-def _(world: World, alias: str, value: str) -> None:
-    _push_with_params(world, alias, [("timestamp", value)])
 
 
 @when(phrase('the application server answers a call from "{caller}" to "{callee}"'))
@@ -132,22 +102,6 @@ def _(world: World, alias: str, decision: str, device: str) -> None:
         f"{handled.decision} at device time {world.clock.now_ms()} ms for a push stamped "
         f"{handled.custom_parameters.get('timestamp')}; expected {expected} ({handled.reason})"
     )
-
-
-@then(phrase('FCM delivered the push to "{device}" at once'))
-def _(world: World, device: str) -> None:
-    inbox = world.fcm.devices[world.device(device)].inbox
-    assert len(inbox) == 1, f"right after the call, FCM had delivered {len(inbox)} pushes to {device}; expected 1"
-
-
-@given(phrase('device "{device}" is offline'))
-def _(world: World, device: str) -> None:
-    world.fcm.set_reachable(world.device(device), False)
-
-
-@when(phrase('device "{device}" comes back online'))
-def _(world: World, device: str) -> None:
-    world.fcm.set_reachable(world.device(device), True)
 
 
 @then(phrase('the client of "{alias}" shows no call from what FCM delivered to "{device}"'))

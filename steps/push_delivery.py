@@ -6,7 +6,7 @@ introspection would add the values of sub-expressions, such as tokens, to report
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pytest_bdd import given, scenarios, then, when
@@ -14,7 +14,7 @@ from pytest_bdd import given, scenarios, then, when
 from voice_push_conformance import schemas
 from voice_push_conformance.codecs import twi_params
 from voice_push_conformance.observers.fcm import CapturedPush, duration_ms
-from voice_push_conformance.stepkit import phrase
+from voice_push_conformance.stepkit import one_of, phrase
 from voice_push_conformance.world import World, call_candidate
 
 scenarios("push_delivery.feature")
@@ -37,23 +37,8 @@ def _(world: World, device: str, alias: str) -> None:
     assert result.ok, f"setting up: registering {device} was refused (status {result.status}, code {result.code})"
 
 
-@given(phrase('"{device}" is unreachable'))
-def _(world: World, device: str) -> None:
-    world.fcm.set_reachable(world.device(device), False)
-
-
-@when(phrase('"{device}" is reachable again'))
-def _(world: World, device: str) -> None:
-    world.fcm.set_reachable(world.device(device), True)
-
-
-@given(phrase('the app on "{device}" has been uninstalled'))
-def _(world: World, device: str) -> None:
-    world.fcm.uninstall(world.device(device))
-
-
-@then("every push is a valid FCM send request that FCM accepted")
-def _(world: World) -> None:
+def _valid_and_accepted(world: World) -> None:
+    """Each send request passes FCM's schema and was answered 200."""
     for push in _pushes(world):
         where = f"push to {world.device_alias(push.token)}"
         assert not push.schema_errors, f"{where} is not a valid FCM send request: {'; '.join(push.schema_errors)}"
@@ -96,8 +81,8 @@ def _(world: World, device: str, count: int) -> None:
     assert len(sids) == count, f"{count} calls, but their pushes name {len(sids)} call SID(s)"
 
 
-@then("every push has high priority")
-def _(world: World) -> None:
+def _high_priority(world: World) -> None:
+    """Each push wakes a dozing device: android.priority is high."""
     for push in _pushes(world):
         priority = push.android.get("priority")
         assert isinstance(priority, str) and priority.lower() == "high", (
@@ -106,8 +91,8 @@ def _(world: World) -> None:
         )
 
 
-@then("every push has a time to live of zero")
-def _(world: World) -> None:
+def _ttl_zero(world: World) -> None:
+    """Each push is for devices reachable now: android.ttl is 0s."""
     for push in _pushes(world):
         ttl = push.android.get("ttl")
         ms = duration_ms(ttl) if isinstance(ttl, str) else None
@@ -117,30 +102,6 @@ def _(world: World) -> None:
             + "; ttl 0 is FCM's documented way to deliver only to devices reachable now, and a positive TTL "
             + "lets an offline device receive the push up to that long after the call was placed"
         )
-
-
-@then(phrase('FCM delivered no push to "{device}"'))
-def _(world: World, device: str) -> None:
-    inbox = world.fcm.devices[world.device(device)].inbox
-    assert not inbox, (
-        f"{device} was unreachable during the call, yet FCM delivered {len(inbox)} push(es) to it later "
-        f"(ttl {inbox[0].android.get('ttl')!r})"
-    )
-
-
-@then(phrase('FCM delivered {count:d} push to "{device}"'))
-def _(world: World, count: int, device: str) -> None:
-    inbox = world.fcm.devices[world.device(device)].inbox
-    assert len(inbox) == count, f"FCM delivered {len(inbox)} pushes to {device}; expected {count}"
-
-
-@then(phrase('FCM received {count:d} request for "{device}"'))
-def _(world: World, count: int, device: str) -> None:
-    requests = world.pushes_to(device)
-    assert len(requests) == count, (
-        f"FCM received {len(requests)} requests for {device}; after FCM answered UNREGISTERED the registration "
-        f"should be dropped, so expected {count} (answers: {[p.status for p in requests]})"
-    )
 
 
 @then(phrase('the call reports the delivery to "{device}" as {outcome:w}'))
@@ -154,25 +115,6 @@ def _(world: World, device: str, outcome: str) -> None:
         f"the call reports {device} as {'delivered' if reports[0].delivered else 'failed'} "
         f"({reports[0].error or 'no error'}); FCM {'accepted' if delivered else 'refused'} that push"
     )
-
-
-def _call_with(world: World, caller: str, callee: str, parameters: dict[str, str]) -> None:
-    world.place_call(world.dial(caller, callee, parameters), parameters)
-
-
-@when(phrase('"{caller}" calls "{callee}" with {count:d} parameters of {size:d} characters each'))
-def _(world: World, caller: str, callee: str, count: int, size: int) -> None:
-    _call_with(world, caller, callee, {f"p{n:02d}": "x" * size for n in range(count)})
-
-
-@when(phrase('"{caller}" calls "{callee}" with a parameter named with {size:d} characters'))
-def _(world: World, caller: str, callee: str, size: int) -> None:
-    _call_with(world, caller, callee, {"n" * size: "value"})
-
-
-@when(phrase('"{caller}" calls "{callee}" with a parameter whose value has {size:d} characters'))
-def _(world: World, caller: str, callee: str, size: int) -> None:
-    _call_with(world, caller, callee, {"note": "v" * size})
 
 
 @then("the call is refused, or every push carries all the parameters unchanged")
@@ -194,26 +136,8 @@ def _(world: World) -> None:
         )
 
 
-@then("the voice service refuses the call with an error")
-def _(world: World) -> None:
-    call = world.outcomes.last_call()
-    assert not call.accepted, (
-        f"the call was accepted (call {call.call_sid}, {len(call.deliveries)} deliveries); its push data cannot fit "
-        "FCM's 4096 bytes, so the parameters have to be refused"
-    )
-    assert call.code is not None or call.message, "the refusal names no error code or message"
-
-
-@then("no push is sent for the call")
-def _(world: World) -> None:
-    pushes = world.call_pushes()
-    assert not pushes, (
-        f"{len(pushes)} push(es) were sent for a refused call (FCM answered {[p.status for p in pushes]})"
-    )
-
-
-@then("every push used the FCM HTTP v1 API")
-def _(world: World) -> None:
+def _http_v1(world: World) -> None:
+    """Each push went through FCM HTTP v1, not the retired legacy API."""
     legacy = [world.device_alias(p.token) for p in _pushes(world) if p.api == "legacy"]
     assert not legacy, (
         f"this candidate still pushes through the retired legacy FCM API (to {', '.join(legacy)}); "
@@ -221,8 +145,8 @@ def _(world: World) -> None:
     )
 
 
-@then("every push is data-only, without a notification block")
-def _(world: World) -> None:
+def _data_only(world: World) -> None:
+    """Each push is a data message: no notification block anywhere."""
     for push in _pushes(world):
         blocks = sorted(
             where
@@ -234,6 +158,23 @@ def _(world: World) -> None:
             "notification goes to the system tray while the app is in the background and never reaches the "
             "SDK's message handler, so the call never rings; call pushes must be data-only"
         )
+
+
+EVERY_PUSH = one_of(
+    {
+        "is a valid FCM send request that FCM accepted": _valid_and_accepted,
+        "has high priority": _high_priority,
+        "has a time to live of zero": _ttl_zero,
+        "used the FCM HTTP v1 API": _http_v1,
+        "is data-only, without a notification block": _data_only,
+    }
+)
+
+
+@then(phrase("every push {check:EveryPush}", EveryPush=EVERY_PUSH))
+def _(world: World, check: Callable[[World], None]) -> None:
+    """A property each push the call made must have, after at least one push was sent."""
+    check(world)
 
 
 def _data_bytes(data: Mapping[str, Any]) -> int:

@@ -43,8 +43,7 @@ def _(world: World, alias: str, token_alias: str) -> None:
     world.token_event(alias, "new_token", token_alias)
 
 
-@then(phrase('the client of "{alias}" has registered device token "{token_alias}" {count:d} time over FCM'))
-@then(phrase('the client of "{alias}" has registered device token "{token_alias}" {count:d} times over FCM'))
+@then(phrase('the client of "{alias}" has registered device token "{token_alias}" {count:Times} over FCM'))
 def _(world: World, alias: str, token_alias: str, count: int) -> None:
     token = world.device(token_alias)
     requests = world.registrar.requests

@@ -6,15 +6,15 @@ introspection would add the values of sub-expressions, such as tokens, to report
 
 from __future__ import annotations
 
-from pytest_bdd import given, scenarios, then, when
+from pytest_bdd import scenarios, then
 
 from voice_push_conformance import vectors
-from voice_push_conformance.codecs import twi_params, twiml
+from voice_push_conformance.codecs import twi_params
 from voice_push_conformance.observers.fcm import CapturedPush
 from voice_push_conformance.observers.transcript import record as record_exchange
 from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.target import NotApplicable, PushHandling
-from voice_push_conformance.world import World, call_candidate, call_push_data
+from voice_push_conformance.world import World, call_candidate
 
 scenarios("twi_params.feature")
 
@@ -27,13 +27,6 @@ def _only_push(world: World, device: str) -> CapturedPush:
     accepted = [p for p in world.pushes_to(device) if p.status == 200]
     assert len(accepted) == 1, f"expected one call push to {device}, FCM accepted {len(accepted)}"
     return accepted[0]
-
-
-@when(phrase('"{caller}" calls "{callee}" with the parameters of vector "{vector_id}"'))
-def _(world: World, caller: str, callee: str, vector_id: str) -> None:
-    pairs = _vector(vector_id).pairs
-    document = twiml.build_dial(world.identity(callee), pairs, caller_id=f"client:{world.identity(caller)}")
-    world.place_call(document)
 
 
 @then(phrase('the push to "{device}" carries twi_params that decode to the parameters of vector "{vector_id}"'))
@@ -59,12 +52,6 @@ def _(world: World, device: str, vector_id: str) -> None:
 def _(world: World, device: str) -> None:
     raw = _only_push(world, device).data.get("twi_params")
     assert raw in (None, ""), f"the TwiML had no <Parameter>, yet the push carries twi_params {raw!r}"
-
-
-@given(phrase('a call push for "{alias}" carrying the twi_params of vector "{vector_id}"'))
-def _(world: World, alias: str, vector_id: str) -> None:
-    world.outcomes.push = call_push_data(world, alias, _vector(vector_id).encoded)
-    world.outcomes.push_for = alias
 
 
 def _handled(world: World, alias: str) -> PushHandling:

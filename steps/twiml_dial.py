@@ -60,19 +60,6 @@ def _(world: World, vector_id: str) -> None:
         assert got == expected, f"the push carries parameters {got}; the TwiML had {expected}"
 
 
-@then("the voice service refuses the call with an error")
-def _(world: World) -> None:
-    call = _call(world)
-    assert not call.accepted, f"the voice service accepted TwiML it cannot act on (call {call.call_sid})"
-    assert call.code is not None or call.message, "the refusal names no error code or message"
-
-
-@then("no push is sent")
-def _(world: World) -> None:
-    pushes = world.call_pushes()
-    assert not pushes, f"the call was refused, yet {len(pushes)} push(es) were sent"
-
-
 @then("the refusal does not echo a local file")
 def _(world: World) -> None:
     call = _call(world)

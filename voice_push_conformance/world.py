@@ -7,7 +7,7 @@ candidate is reached.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -292,8 +292,11 @@ class World:
         self.outcomes.call = call_candidate("placing a call", lambda: self.service.place_call(document))
         return self.outcomes.call
 
-    def dial(self, caller: str, callee: str, parameters: Mapping[str, str] | None = None) -> str:
-        pairs = list((parameters or {}).items())
+    def dial(
+        self, caller: str, callee: str, parameters: Mapping[str, str] | Sequence[tuple[str, str]] | None = None
+    ) -> str:
+        """A TwiML <Dial> from ``caller`` to the client of ``callee``, with <Parameter>s in the order given."""
+        pairs = list(parameters.items()) if isinstance(parameters, Mapping) else list(parameters or ())
         return twiml.build_dial(self.identity(callee), pairs, caller_id=f"client:{self.identity(caller)}")
 
     def pushes_to(self, device_alias: str) -> list[CapturedPush]:
