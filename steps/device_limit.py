@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pytest_bdd import given, scenarios, then, when
 
 from voice_push_conformance.clock import ManualClock
-from voice_push_conformance.stepkit import phrase
+from voice_push_conformance.stepkit import one_of, phrase
 from voice_push_conformance.world import World, call_candidate
 
 scenarios("device_limit.feature")
@@ -52,14 +52,20 @@ def _pushed(world: World, alias: str) -> dict[str, int]:
     return {device: sum(1 for p in world.pushes_to(device) if p.status == 200) for device in _order(world, alias)}
 
 
-@given(phrase('{count:d} devices of "{alias}" are registered one after another'))
-def _(world: World, count: int, alias: str) -> None:
-    for n in range(1, count + 1):
-        _register(world, alias, f"{alias}-device-{n}")
+TOGETHER = one_of({"are registered one after another": False, "register at the same time": True})
 
 
-@given(phrase('{count:d} devices of "{alias}" register at the same time'))
-def _(world: World, count: int, alias: str) -> None:
+@given(phrase('{count:d} devices of "{alias}" {together:Together}', Together=TOGETHER))
+def _(world: World, count: int, alias: str, together: bool) -> None:
+    """Devices <alias>-device-1 to -<count>, registered in sequence (oldest first) or all at once."""
+    if together:
+        _register_concurrently(world, count, alias)
+    else:
+        for n in range(1, count + 1):
+            _register(world, alias, f"{alias}-device-{n}")
+
+
+def _register_concurrently(world: World, count: int, alias: str) -> None:
     devices = [f"{alias}-device-{n}" for n in range(1, count + 1)]
     tokens = {device: world.device(device) for device in devices}  # created up front, not in threads
     access = world.access_token(alias)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pytest_bdd import scenarios, then, when
 
 from voice_push_conformance.codecs import twi_params, twiml
-from voice_push_conformance.stepkit import phrase
+from voice_push_conformance.stepkit import Converter, one_of, phrase
 from voice_push_conformance.target import PushHandling
 from voice_push_conformance.world import World, call_candidate
 
@@ -70,16 +70,38 @@ def _handle(world: World, alias: str, data: dict[str, str]) -> PushHandling:
     return handled
 
 
-@then(phrase('the client of "{alias}" {decision:w} the push'))
-def _(world: World, alias: str, decision: str) -> None:
+DECISION = one_of({"displays": "display", "discards": "discard"})
+WHICH_PUSH = Converter(
+    r'the push(?: FCM delivered to "[^"]*")?', lambda text: text.split('"')[1] if '"' in text else None
+)
+
+
+@then(phrase('the client of "{alias}" {decision:Decision} {device:WhichPush}', Decision=DECISION, WhichPush=WHICH_PUSH))
+def _(world: World, alias: str, decision: str, device: str | None) -> None:
+    """The client's decision on the push the scenario built, or on the one push FCM delivered to a device."""
+    if device is not None:
+        _decide_delivered(world, alias, decision, device)
+        return
     assert world.outcomes.push_for == alias, "the scenario built no push for this client"
     handled = _handle(world, alias, world.outcomes.call_push())
-    expected = {"displays": "display", "discards": "discard"}[decision]
     assert handled.kind == "call", f"the client did not recognise a call push (kind {handled.kind!r})"
     stamp = twi_params.decode(world.outcomes.call_push().get("twi_params", "")).get("timestamp")
-    assert handled.decision == expected, (
+    assert handled.decision == decision, (
         f"the client chose to {handled.decision} a push stamped {stamp} at device time "
-        f"{world.clock.now_ms()} ms; expected {expected} ({handled.reason})"
+        f"{world.clock.now_ms()} ms; expected {decision} ({handled.reason})"
+    )
+
+
+def _decide_delivered(world: World, alias: str, decision: str, device: str) -> None:
+    token = world.device(device)
+    inbox = world.fcm.devices[token].inbox
+    assert len(inbox) == 1, f"FCM delivered {len(inbox)} pushes to {device}; expected 1"
+    world.outcomes.push = {k: str(v) for k, v in inbox[0].data.items()}
+    world.outcomes.push_for = alias
+    handled = _handle(world, alias, world.outcomes.call_push())
+    assert handled.decision == decision, (
+        f"{handled.decision} at device time {world.clock.now_ms()} ms for a push stamped "
+        f"{handled.custom_parameters.get('timestamp')}; expected {decision} ({handled.reason})"
     )
 
 
@@ -87,21 +109,6 @@ def _(world: World, alias: str, decision: str) -> None:
 def _(world: World, alias: str) -> None:
     handled = _handle(world, alias, world.outcomes.call_push())
     assert handled.decision in {"display", "discard"}, f"the client answered {handled.decision!r} to a call push"
-
-
-@then(phrase('the client of "{alias}" {decision:w} the push FCM delivered to "{device}"'))
-def _(world: World, alias: str, decision: str, device: str) -> None:
-    token = world.device(device)
-    inbox = world.fcm.devices[token].inbox
-    assert len(inbox) == 1, f"FCM delivered {len(inbox)} pushes to {device}; expected 1"
-    world.outcomes.push = {k: str(v) for k, v in inbox[0].data.items()}
-    world.outcomes.push_for = alias
-    handled = _handle(world, alias, world.outcomes.call_push())
-    expected = {"displays": "display", "discards": "discard"}[decision]
-    assert handled.decision == expected, (
-        f"{handled.decision} at device time {world.clock.now_ms()} ms for a push stamped "
-        f"{handled.custom_parameters.get('timestamp')}; expected {expected} ({handled.reason})"
-    )
 
 
 @then(phrase('the client of "{alias}" shows no call from what FCM delivered to "{device}"'))
