@@ -23,7 +23,7 @@ from voice_push_conformance.stepkit import Converter, phrase
 from voice_push_conformance.target import CallResult
 from voice_push_conformance.world import World, call_candidate, call_push_data
 
-# --- typed fields --------------------------------------------------------------------------------
+# --- Typed fields ---
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def last_call(world: World) -> CallResult:
     return call
 
 
-# --- Given ---------------------------------------------------------------------------------------
+# --- Given ---
 
 
 @given(phrase('device "{device}" of "{alias}" is registered'))
@@ -136,7 +136,7 @@ def _(world: World, device: str) -> None:
     world.fcm.set_reachable(world.device(device), False)
 
 
-# --- When ----------------------------------------------------------------------------------------
+# --- When ---
 
 
 @when(phrase("{duration:Duration} pass"))
@@ -165,8 +165,7 @@ def _(world: World, caller: str, callee: str, parameters: list[tuple[str, str]])
 
 @when(phrase('"{alias}" unregisters device "{device}"'))
 def _(world: World, alias: str, device: str) -> None:
-    """Unregister with a suite-minted token of ``alias``; the answer is judged by a Then, except for a device
-    registered in sequence, whose refusal breaks the scenario's setting up."""
+    """Unregister with a token of ``alias`` for a Then to judge; a sequence-registered device must be let go."""
     token = world.device(device)
     access = world.access_token(alias)
     result = call_candidate(f"unregistering {device}", lambda: world.service.unregister(access, "fcm", token))
@@ -177,7 +176,7 @@ def _(world: World, alias: str, device: str) -> None:
         order.remove(device)
 
 
-# --- Then ----------------------------------------------------------------------------------------
+# --- Then ---
 
 
 @then("the voice service accepts the call")

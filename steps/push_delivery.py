@@ -104,13 +104,17 @@ def _ttl_zero(world: World) -> None:
         )
 
 
-@then(phrase('the call reports the delivery to "{device}" as {outcome:w}'))
-def _(world: World, device: str, outcome: str) -> None:
+@then(
+    phrase(
+        'the call reports the delivery to "{device}" as {delivered:Delivery}',
+        Delivery=one_of({"delivered": True, "failed": False}),
+    )
+)
+def _(world: World, device: str, delivered: bool) -> None:
     call = world.outcomes.last_call()
     token = world.device(device)
     reports = [d for d in call.deliveries if d.device_token == token]
     assert reports, f"the call result reports nothing about {device}; deliveries: {call.deliveries}"
-    delivered = {"delivered": True, "failed": False}[outcome]
     assert all(d.delivered == delivered for d in reports), (
         f"the call reports {device} as {'delivered' if reports[0].delivered else 'failed'} "
         f"({reports[0].error or 'no error'}); FCM {'accepted' if delivered else 'refused'} that push"
