@@ -110,6 +110,7 @@ def twi_params_vectors() -> dict[str, TwiParamsVector]:
 
 
 def twi_params_vector(vector_id: str) -> TwiParamsVector:
+    """One twi_params vector by id, failing with the file it was looked for in."""
     return cast("TwiParamsVector", _one(twi_params_vectors(), "twi_params", vector_id))
 
 
@@ -120,4 +121,5 @@ def twiml_dial_vectors() -> dict[str, TwimlDialVector]:
 
 
 def twiml_dial_vector(vector_id: str) -> TwimlDialVector:
+    """One TwiML <Dial> vector by id, failing with the file it was looked for in."""
     return cast("TwimlDialVector", _one(twiml_dial_vectors(), "twiml_dial", vector_id))
