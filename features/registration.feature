@@ -70,7 +70,7 @@ Feature: Registering devices with the voice service
       The FAQ says Google retired GCM and that Twilio support does not handle GCM issues.
       Read as a support policy, a service may still accept GCM; read as a protocol rule, it
       refuses. The suite records which one the candidate does.
-      When "bob" registers device "bob-phone" over the "gcm" channel
+      When "bob" registers device "bob-phone" with the channel "gcm"
       Then the registration is refused with a 4xx status and an error code
       When "alice" calls "bob"
       Then "bob-phone" receives 0 call pushes
@@ -79,7 +79,7 @@ Feature: Registering devices with the voice service
 
     @REG-GCM-MESSAGE @informative
     Scenario: The refusal of a GCM registration names FCM
-      When "bob" registers device "bob-phone" over the "gcm" channel
+      When "bob" registers device "bob-phone" with the channel "gcm"
       Then the refusal message names FCM
 
   Rule: An access token with a documented defect is refused with a 4xx status and an access-token error code (20101-20107 or 20157), and changes nothing: earlier registrations keep receiving pushes
@@ -260,7 +260,7 @@ Feature: Registering devices with the voice service
       When "bob" registers device "bob-phone" with <input>
       Then the registration is refused with a 4xx status and an error code
       When "alice" calls "bob"
-      Then no push is sent to "bob"
+      Then no push reaches "bob"
 
       Examples:
         | case            | input                          |

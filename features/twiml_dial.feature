@@ -52,7 +52,7 @@ Feature: TwiML Dial to a client
     Scenario Outline: TwiML the service cannot act on is refused and rings nobody
       When the voice service is handed the TwiML of vector "<vector>"
       Then the voice service refuses the call with an error
-      And no push is sent
+      And no push is sent for the call
 
       Examples:
         | vector                  |
@@ -70,7 +70,7 @@ Feature: TwiML Dial to a client
       a warning the other; the suite records whether the candidate refuses.
       When the voice service is handed the TwiML of vector "<vector>"
       Then the voice service refuses the call with an error
-      And no push is sent
+      And no push is sent for the call
 
       Examples:
         | vector                  |
@@ -83,7 +83,7 @@ Feature: TwiML Dial to a client
     Scenario Outline: TwiML with a DTD is refused without expanding or fetching entities
       When the voice service is handed the TwiML of vector "<vector>"
       Then the voice service refuses the call with an error
-      And no push is sent
+      And no push is sent for the call
       And the refusal does not echo a local file
 
       Examples:

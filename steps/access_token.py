@@ -7,6 +7,7 @@ introspection would add the values of sub-expressions, such as tokens, to report
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from pytest_bdd import given, scenarios, then
 
 from voice_push_conformance import schemas
 from voice_push_conformance.codecs import tokens
-from voice_push_conformance.stepkit import phrase
+from voice_push_conformance.stepkit import one_of, phrase
 from voice_push_conformance.world import World, call_candidate
 
 scenarios("access_token.feature")
@@ -68,21 +69,18 @@ def _(world: World, alias: str) -> IssuedToken:
     return IssuedToken(alias, decoded, issued_at)
 
 
-@then(phrase('the token header matches schema "{schema}"'))
-def _(issued: IssuedToken, schema: str) -> None:
-    problems = schemas.errors(schema, issued.decoded.header)
-    assert not problems, (
-        f"token header {issued.decoded.header} breaks {schema}: {'; '.join(problems)}."
-        + _capability_token_hint(issued.decoded)
+@then(
+    phrase(
+        'the token {part:TokenPart} matches schema "{schema}"',
+        TokenPart=one_of({"header": "header", "payload": "payload"}),
     )
-
-
-@then(phrase('the token payload matches schema "{schema}"'))
-def _(issued: IssuedToken, schema: str) -> None:
-    problems = schemas.errors(schema, issued.payload)
-    assert not problems, f"token payload breaks {schema}: {'; '.join(problems)}." + _capability_token_hint(
-        issued.decoded
-    )
+)
+def _(issued: IssuedToken, part: str, schema: str) -> None:
+    """The decoded header or payload satisfies a schema of schemas/."""
+    document = issued.decoded.header if part == "header" else issued.payload
+    problems = schemas.errors(schema, document)
+    shown = f"token header {issued.decoded.header}" if part == "header" else "token payload"
+    assert not problems, f"{shown} breaks {schema}: {'; '.join(problems)}." + _capability_token_hint(issued.decoded)
 
 
 @then("the token signature verifies with the configured API key secret under HS256")
@@ -96,21 +94,32 @@ def _(world: World, issued: IssuedToken) -> None:
     )
 
 
-@then(phrase('the token claim "{claim}" is the configured API key SID'))
-def _(world: World, issued: IssuedToken, claim: str) -> None:
-    value = issued.claim(claim)
-    assert value == world.credentials.api_key_sid, (
-        f"{claim} is {value!r}; expected the API key SID {world.credentials.api_key_sid}"
-        + _credentials_hint("VPC_API_KEY_SID", "VPC_API_KEY_SECRET")
-    )
+@dataclass(frozen=True)
+class Configured:
+    """A value of the suite's credentials a claim must carry, and the variables that set it."""
+
+    name: str
+    value: Callable[[World], str]
+    variables: tuple[str, ...]
 
 
-@then(phrase('the token claim "{claim}" is the configured account SID'))
-def _(world: World, issued: IssuedToken, claim: str) -> None:
+CONFIGURED = one_of(
+    {
+        "API key SID": Configured(
+            "the API key SID", lambda w: w.credentials.api_key_sid, ("VPC_API_KEY_SID", "VPC_API_KEY_SECRET")
+        ),
+        "account SID": Configured("the account SID", lambda w: w.credentials.account_sid, ("VPC_ACCOUNT_SID",)),
+    }
+)
+
+
+@then(phrase('the token claim "{claim}" is the configured {expected:Configured}', Configured=CONFIGURED))
+def _(world: World, issued: IssuedToken, claim: str, expected: Configured) -> None:
+    """A claim equals one of the suite's credentials (iss the API key SID, sub the account SID)."""
     value = issued.claim(claim)
-    assert value == world.credentials.account_sid, (
-        f"{claim} is {value!r}; expected the account SID {world.credentials.account_sid}"
-        + _credentials_hint("VPC_ACCOUNT_SID")
+    wanted = expected.value(world)
+    assert value == wanted, f"{claim} is {value!r}; expected {expected.name} {wanted}" + _credentials_hint(
+        *expected.variables
     )
 
 

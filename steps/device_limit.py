@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pytest_bdd import given, scenarios, then, when
 
 from voice_push_conformance.clock import ManualClock
-from voice_push_conformance.stepkit import phrase
+from voice_push_conformance.stepkit import one_of, phrase
 from voice_push_conformance.world import World, call_candidate
 
 scenarios("device_limit.feature")
@@ -20,8 +20,7 @@ scenarios("device_limit.feature")
 
 def _order(world: World, alias: str) -> list[str]:
     """Device aliases of ``alias`` from least to most recently registered."""
-    orders: dict[str, list[str]] = world.results.setdefault("registration_order", {})
-    return orders.setdefault(alias, [])
+    return world.outcomes.devices_in_order(alias)
 
 
 SUCCESSIVE_GAP_MS = 1_000
@@ -53,14 +52,20 @@ def _pushed(world: World, alias: str) -> dict[str, int]:
     return {device: sum(1 for p in world.pushes_to(device) if p.status == 200) for device in _order(world, alias)}
 
 
-@given(phrase('{count:d} devices of "{alias}" are registered one after another'))
-def _(world: World, count: int, alias: str) -> None:
-    for n in range(1, count + 1):
-        _register(world, alias, f"{alias}-device-{n}")
+TOGETHER = one_of({"are registered one after another": False, "register at the same time": True})
 
 
-@given(phrase('{count:d} devices of "{alias}" register at the same time'))
-def _(world: World, count: int, alias: str) -> None:
+@given(phrase('{count:d} devices of "{alias}" {together:Together}', Together=TOGETHER))
+def _(world: World, count: int, alias: str, together: bool) -> None:
+    """Devices <alias>-device-1 to -<count>, registered in sequence (oldest first) or all at once."""
+    if together:
+        _register_concurrently(world, count, alias)
+    else:
+        for n in range(1, count + 1):
+            _register(world, alias, f"{alias}-device-{n}")
+
+
+def _register_concurrently(world: World, count: int, alias: str) -> None:
     devices = [f"{alias}-device-{n}" for n in range(1, count + 1)]
     tokens = {device: world.device(device) for device in devices}  # created up front, not in threads
     access = world.access_token(alias)
@@ -106,17 +111,6 @@ def _(world: World, count: int, alias: str) -> None:
     assert len(got) == count, f"{len(got)} devices were notified; expected exactly {count}"
 
 
-@then(phrase('no device of "{alias}" receives a call push'))
-def _(world: World, alias: str) -> None:
-    got = sorted(device for device, n in _pushed(world, alias).items() if n > 0)
-    assert not got, f"a call to another identity pushed to {alias}'s devices: {got}"
-
-
-@when(phrase('"{alias}" unregisters device "{device}"'))
-def _(world: World, alias: str, device: str) -> None:
-    _unregister(world, alias, device)
-
-
 def _unregister(world: World, alias: str, device: str) -> None:
     token = world.device(device)
     access = world.access_token(alias)
@@ -125,22 +119,6 @@ def _unregister(world: World, alias: str, device: str) -> None:
     order = _order(world, alias)
     if device in order:
         order.remove(device)
-
-
-@given(phrase('the app on "{device}" has been uninstalled'))
-def _(world: World, device: str) -> None:
-    world.fcm.uninstall(world.device(device))
-
-
-@when(phrase('"{caller}" calls "{callee}" again'))
-def _(world: World, caller: str, callee: str) -> None:
-    world.results["last_call_from"] = len(world.fcm.pushes)
-    _place_call(world, caller, callee)
-
-
-def _place_call(world: World, caller: str, callee: str) -> None:
-    document = world.dial(caller, callee)
-    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
 
 
 def _reached_since(world: World, start: int) -> list[str]:
@@ -156,7 +134,7 @@ def _reached_since(world: World, start: int) -> list[str]:
 def _(world: World, count: int, alias: str, device: str) -> None:
     order = [d for d in _order(world, alias) if d != device]
     expected = set(order[-count:])
-    reached = _reached_since(world, world.results["last_call_from"])
+    reached = _reached_since(world, world.outcomes.pushes_since_last_call())
     twice = sorted({d for d in reached if reached.count(d) > 1})
     assert not twice, f"devices pushed more than once for one call: {twice}"
     got = set(reached)
@@ -179,7 +157,7 @@ def _(world: World, alias: str) -> None:
         for device in sorted(set(newly)):
             _unregister(world, alias, device)
         start = len(world.fcm.pushes)
-        _place_call(world, "alice", alias)
+        world.place_call(world.dial("alice", alias))
         newly = _reached_since(world, start)
         if not newly:
             break

@@ -6,83 +6,52 @@ introspection would add the values of sub-expressions, such as tokens, to report
 
 from __future__ import annotations
 
-from pytest_bdd import given, scenarios, then, when
+from pytest_bdd import scenarios, then, when
 
 from voice_push_conformance.codecs import twi_params, twiml
-from voice_push_conformance.stepkit import phrase
+from voice_push_conformance.stepkit import Converter, one_of, phrase
 from voice_push_conformance.target import PushHandling
-from voice_push_conformance.world import World, call_candidate, call_push_data
+from voice_push_conformance.world import World, call_candidate
 
 scenarios("late_discard.feature")
-
-
-def _push_with_params(world: World, alias: str, params: list[tuple[str, str]]) -> None:
-    world.results["push"] = call_push_data(world, alias, twi_params.encode(params) if params else None)
-    world.results["push_for"] = alias
-
-
-@given(phrase('a call push for "{alias}" stamped with the current time'))
-def _(world: World, alias: str) -> None:
-    _push_with_params(world, alias, [("timestamp", str(world.clock.now_ms()))])
-
-
-@given(phrase('a call push for "{alias}" stamped {ahead:d} ms after the current time'))
-def _(world: World, alias: str, ahead: int) -> None:
-    _push_with_params(world, alias, [("timestamp", str(world.clock.now_ms() + ahead))])
-
-
-@given(phrase('a call push for "{alias}" stamped with the current time in seconds'))
-def _(world: World, alias: str) -> None:
-    _push_with_params(world, alias, [("timestamp", str(world.clock.now_ms() // 1_000))])
-
-
-@given(phrase('a call push for "{alias}" without a timestamp'))
-def _(world: World, alias: str) -> None:
-    _push_with_params(world, alias, [("caller_name", "Alice")])
-
-
-@given(phrase('a call push for "{alias}" with timestamp "{value}"'))
-def _(world: World, alias: str, value: str) -> None:
-    _push_with_params(world, alias, [("timestamp", value)])
 
 
 @when(phrase('the application server answers a call from "{caller}" to "{callee}"'))
 def _(world: World, caller: str, callee: str) -> None:
     caller_id = f"client:{world.identity(caller)}"
     callee_identity = world.identity(callee)
-    world.results["answered_at_ms"] = world.clock.now_ms()
+    world.outcomes.answered_at_ms = world.clock.now_ms()
     document = call_candidate(
         "answering a call webhook", lambda: world.webhook.answer_call(caller_id, callee_identity, {})
     )
     try:
-        world.results["twiml"] = document
-        world.results["dial"] = twiml.parse_dial(document)
+        world.outcomes.twiml = document
+        world.outcomes.dial = twiml.parse_dial(document)
     except twiml.TwimlError as exc:
         raise AssertionError(f"the application server's answer is not usable TwiML: {exc}\n{document}") from exc
 
 
 @when("the voice service dials that TwiML")
 def _(world: World) -> None:
-    document = world.results["twiml"]
-    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
+    world.place_call(world.outcomes.answered_twiml())
 
 
 @then(phrase('the TwiML dials client "{alias}"'))
 def _(world: World, alias: str) -> None:
-    dial: twiml.Dial = world.results["dial"]
+    dial = world.outcomes.answered_dial()
     identities = [leg.identity for leg in dial.clients]
     assert identities == [world.identity(alias)], f"the <Dial> rings {identities}; expected [{world.identity(alias)!r}]"
 
 
 @then("the TwiML's timestamp parameter is the current time in epoch milliseconds")
 def _(world: World) -> None:
-    dial: twiml.Dial = world.results["dial"]
+    dial = world.outcomes.answered_dial()
     stamps = [value for name, value in dial.clients[0].parameters if name == "timestamp"]
     assert stamps, f"the <Client> has no timestamp <Parameter>; parameters: {dial.clients[0].parameters}"
     assert len(stamps) == 1, f"the <Client> has {len(stamps)} timestamp parameters: {stamps}"
     stamp = stamps[0]
     assert stamp.isascii() and stamp.isdigit(), f"timestamp {stamp!r} is not a whole number of milliseconds"
-    expected = world.results["answered_at_ms"]
+    expected = world.outcomes.answered_at()
     slack = getattr(world.clock, "tolerance_ms", 0) + 1_000
     value = int(stamp)
     if abs(value * 1_000 - expected) <= slack + 1_000:
@@ -101,54 +70,45 @@ def _handle(world: World, alias: str, data: dict[str, str]) -> PushHandling:
     return handled
 
 
-@then(phrase('the client of "{alias}" {decision:w} the push'))
-def _(world: World, alias: str, decision: str) -> None:
-    assert world.results.get("push_for") == alias, "the scenario built no push for this client"
-    handled = _handle(world, alias, world.results["push"])
-    expected = {"displays": "display", "discards": "discard"}[decision]
+DECISION = one_of({"displays": "display", "discards": "discard"})
+WHICH_PUSH = Converter(
+    r'the push(?: FCM delivered to "[^"]*")?', lambda text: text.split('"')[1] if '"' in text else None
+)
+
+
+@then(phrase('the client of "{alias}" {decision:Decision} {device:WhichPush}', Decision=DECISION, WhichPush=WHICH_PUSH))
+def _(world: World, alias: str, decision: str, device: str | None) -> None:
+    """The client's decision on the push the scenario built, or on the one push FCM delivered to a device."""
+    if device is not None:
+        _decide_delivered(world, alias, decision, device)
+        return
+    assert world.outcomes.push_for == alias, "the scenario built no push for this client"
+    handled = _handle(world, alias, world.outcomes.call_push())
     assert handled.kind == "call", f"the client did not recognise a call push (kind {handled.kind!r})"
-    stamp = twi_params.decode(world.results["push"].get("twi_params", "")).get("timestamp")
-    assert handled.decision == expected, (
+    stamp = twi_params.decode(world.outcomes.call_push().get("twi_params", "")).get("timestamp")
+    assert handled.decision == decision, (
         f"the client chose to {handled.decision} a push stamped {stamp} at device time "
-        f"{world.clock.now_ms()} ms; expected {expected} ({handled.reason})"
+        f"{world.clock.now_ms()} ms; expected {decision} ({handled.reason})"
+    )
+
+
+def _decide_delivered(world: World, alias: str, decision: str, device: str) -> None:
+    token = world.device(device)
+    inbox = world.fcm.devices[token].inbox
+    assert len(inbox) == 1, f"FCM delivered {len(inbox)} pushes to {device}; expected 1"
+    world.outcomes.push = {k: str(v) for k, v in inbox[0].data.items()}
+    world.outcomes.push_for = alias
+    handled = _handle(world, alias, world.outcomes.call_push())
+    assert handled.decision == decision, (
+        f"{handled.decision} at device time {world.clock.now_ms()} ms for a push stamped "
+        f"{handled.custom_parameters.get('timestamp')}; expected {decision} ({handled.reason})"
     )
 
 
 @then(phrase('the client of "{alias}" handles the push without an error'))
 def _(world: World, alias: str) -> None:
-    handled = _handle(world, alias, world.results["push"])
+    handled = _handle(world, alias, world.outcomes.call_push())
     assert handled.decision in {"display", "discard"}, f"the client answered {handled.decision!r} to a call push"
-
-
-@then(phrase('the client of "{alias}" {decision:w} the push FCM delivered to "{device}"'))
-def _(world: World, alias: str, decision: str, device: str) -> None:
-    token = world.device(device)
-    inbox = world.fcm.devices[token].inbox
-    assert len(inbox) == 1, f"FCM delivered {len(inbox)} pushes to {device}; expected 1"
-    world.results["push"] = {k: str(v) for k, v in inbox[0].data.items()}
-    world.results["push_for"] = alias
-    handled = _handle(world, alias, world.results["push"])
-    expected = {"displays": "display", "discards": "discard"}[decision]
-    assert handled.decision == expected, (
-        f"{handled.decision} at device time {world.clock.now_ms()} ms for a push stamped "
-        f"{handled.custom_parameters.get('timestamp')}; expected {expected} ({handled.reason})"
-    )
-
-
-@then(phrase('FCM delivered the push to "{device}" at once'))
-def _(world: World, device: str) -> None:
-    inbox = world.fcm.devices[world.device(device)].inbox
-    assert len(inbox) == 1, f"right after the call, FCM had delivered {len(inbox)} pushes to {device}; expected 1"
-
-
-@given(phrase('device "{device}" is offline'))
-def _(world: World, device: str) -> None:
-    world.fcm.set_reachable(world.device(device), False)
-
-
-@when(phrase('device "{device}" comes back online'))
-def _(world: World, device: str) -> None:
-    world.fcm.set_reachable(world.device(device), True)
 
 
 @then(phrase('the client of "{alias}" shows no call from what FCM delivered to "{device}"'))

@@ -6,7 +6,7 @@ introspection would add the values of sub-expressions, such as tokens, to report
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pytest_bdd import given, scenarios, then, when
@@ -14,8 +14,7 @@ from pytest_bdd import given, scenarios, then, when
 from voice_push_conformance import schemas
 from voice_push_conformance.codecs import twi_params
 from voice_push_conformance.observers.fcm import CapturedPush, duration_ms
-from voice_push_conformance.stepkit import phrase
-from voice_push_conformance.target import CallResult
+from voice_push_conformance.stepkit import one_of, phrase
 from voice_push_conformance.world import World, call_candidate
 
 scenarios("push_delivery.feature")
@@ -38,23 +37,8 @@ def _(world: World, device: str, alias: str) -> None:
     assert result.ok, f"setting up: registering {device} was refused (status {result.status}, code {result.code})"
 
 
-@given(phrase('"{device}" is unreachable'))
-def _(world: World, device: str) -> None:
-    world.fcm.set_reachable(world.device(device), False)
-
-
-@when(phrase('"{device}" is reachable again'))
-def _(world: World, device: str) -> None:
-    world.fcm.set_reachable(world.device(device), True)
-
-
-@given(phrase('the app on "{device}" has been uninstalled'))
-def _(world: World, device: str) -> None:
-    world.fcm.uninstall(world.device(device))
-
-
-@then("every push is a valid FCM send request that FCM accepted")
-def _(world: World) -> None:
+def _valid_and_accepted(world: World) -> None:
+    """Each send request passes FCM's schema and was answered 200."""
     for push in _pushes(world):
         where = f"push to {world.device_alias(push.token)}"
         assert not push.schema_errors, f"{where} is not a valid FCM send request: {'; '.join(push.schema_errors)}"
@@ -82,7 +66,7 @@ def _(world: World) -> None:
     pushes = [p for p in _pushes(world) if p.status == 200]
     sids = {p.data.get("twi_call_sid") for p in pushes}
     assert len(sids) == 1, f"one call, but its pushes name {len(sids)} call SIDs: {sorted(map(str, sids))}"
-    call: CallResult = world.results["call"]
+    call = world.outcomes.last_call()
     if call.call_sid is not None:
         assert sids == {call.call_sid}, f"the pushes name call {sids}, the service reported call {call.call_sid}"
     ids = [p.data.get("twi_message_id") for p in pushes]
@@ -97,8 +81,8 @@ def _(world: World, device: str, count: int) -> None:
     assert len(sids) == count, f"{count} calls, but their pushes name {len(sids)} call SID(s)"
 
 
-@then("every push has high priority")
-def _(world: World) -> None:
+def _high_priority(world: World) -> None:
+    """Each push wakes a dozing device: android.priority is high."""
     for push in _pushes(world):
         priority = push.android.get("priority")
         assert isinstance(priority, str) and priority.lower() == "high", (
@@ -107,8 +91,8 @@ def _(world: World) -> None:
         )
 
 
-@then("every push has a time to live of zero")
-def _(world: World) -> None:
+def _ttl_zero(world: World) -> None:
+    """Each push is for devices reachable now: android.ttl is 0s."""
     for push in _pushes(world):
         ttl = push.android.get("ttl")
         ms = duration_ms(ttl) if isinstance(ttl, str) else None
@@ -120,72 +104,31 @@ def _(world: World) -> None:
         )
 
 
-@then(phrase('FCM delivered no push to "{device}"'))
-def _(world: World, device: str) -> None:
-    inbox = world.fcm.devices[world.device(device)].inbox
-    assert not inbox, (
-        f"{device} was unreachable during the call, yet FCM delivered {len(inbox)} push(es) to it later "
-        f"(ttl {inbox[0].android.get('ttl')!r})"
+@then(
+    phrase(
+        'the call reports the delivery to "{device}" as {delivered:Delivery}',
+        Delivery=one_of({"delivered": True, "failed": False}),
     )
-
-
-@then(phrase('FCM delivered {count:d} push to "{device}"'))
-def _(world: World, count: int, device: str) -> None:
-    inbox = world.fcm.devices[world.device(device)].inbox
-    assert len(inbox) == count, f"FCM delivered {len(inbox)} pushes to {device}; expected {count}"
-
-
-@then(phrase('FCM received {count:d} request for "{device}"'))
-def _(world: World, count: int, device: str) -> None:
-    requests = world.pushes_to(device)
-    assert len(requests) == count, (
-        f"FCM received {len(requests)} requests for {device}; after FCM answered UNREGISTERED the registration "
-        f"should be dropped, so expected {count} (answers: {[p.status for p in requests]})"
-    )
-
-
-@then(phrase('the call reports the delivery to "{device}" as {outcome:w}'))
-def _(world: World, device: str, outcome: str) -> None:
-    call: CallResult = world.results["call"]
+)
+def _(world: World, device: str, delivered: bool) -> None:
+    call = world.outcomes.last_call()
     token = world.device(device)
     reports = [d for d in call.deliveries if d.device_token == token]
     assert reports, f"the call result reports nothing about {device}; deliveries: {call.deliveries}"
-    delivered = {"delivered": True, "failed": False}[outcome]
     assert all(d.delivered == delivered for d in reports), (
         f"the call reports {device} as {'delivered' if reports[0].delivered else 'failed'} "
         f"({reports[0].error or 'no error'}); FCM {'accepted' if delivered else 'refused'} that push"
     )
 
 
-def _call_with(world: World, caller: str, callee: str, parameters: dict[str, str]) -> None:
-    world.results["parameters"] = parameters
-    document = world.dial(caller, callee, parameters)
-    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
-
-
-@when(phrase('"{caller}" calls "{callee}" with {count:d} parameters of {size:d} characters each'))
-def _(world: World, caller: str, callee: str, count: int, size: int) -> None:
-    _call_with(world, caller, callee, {f"p{n:02d}": "x" * size for n in range(count)})
-
-
-@when(phrase('"{caller}" calls "{callee}" with a parameter named with {size:d} characters'))
-def _(world: World, caller: str, callee: str, size: int) -> None:
-    _call_with(world, caller, callee, {"n" * size: "value"})
-
-
-@when(phrase('"{caller}" calls "{callee}" with a parameter whose value has {size:d} characters'))
-def _(world: World, caller: str, callee: str, size: int) -> None:
-    _call_with(world, caller, callee, {"note": "v" * size})
-
-
 @then("the call is refused, or every push carries all the parameters unchanged")
 def _(world: World) -> None:
-    call: CallResult = world.results["call"]
+    call = world.outcomes.last_call()
     pushes = world.call_pushes()
     if not call.accepted:
         assert not pushes, f"the call was refused, yet {len(pushes)} push(es) were sent"
         return
-    expected = dict(world.results["parameters"])
+    expected = dict(world.outcomes.last_call_parameters())
     assert pushes, "the call was accepted but nothing was pushed"
     for push in pushes:
         assert push.status == 200 and not push.schema_errors, f"a malformed push was sent: {push.summary()[:300]}"
@@ -197,26 +140,8 @@ def _(world: World) -> None:
         )
 
 
-@then("the voice service refuses the call with an error")
-def _(world: World) -> None:
-    call: CallResult = world.results["call"]
-    assert not call.accepted, (
-        f"the call was accepted (call {call.call_sid}, {len(call.deliveries)} deliveries); its push data cannot fit "
-        "FCM's 4096 bytes, so the parameters have to be refused"
-    )
-    assert call.code is not None or call.message, "the refusal names no error code or message"
-
-
-@then("no push is sent for the call")
-def _(world: World) -> None:
-    pushes = world.call_pushes()
-    assert not pushes, (
-        f"{len(pushes)} push(es) were sent for a refused call (FCM answered {[p.status for p in pushes]})"
-    )
-
-
-@then("every push used the FCM HTTP v1 API")
-def _(world: World) -> None:
+def _http_v1(world: World) -> None:
+    """Each push went through FCM HTTP v1, not the retired legacy API."""
     legacy = [world.device_alias(p.token) for p in _pushes(world) if p.api == "legacy"]
     assert not legacy, (
         f"this candidate still pushes through the retired legacy FCM API (to {', '.join(legacy)}); "
@@ -224,8 +149,8 @@ def _(world: World) -> None:
     )
 
 
-@then("every push is data-only, without a notification block")
-def _(world: World) -> None:
+def _data_only(world: World) -> None:
+    """Each push is a data message: no notification block anywhere."""
     for push in _pushes(world):
         blocks = sorted(
             where
@@ -237,6 +162,23 @@ def _(world: World) -> None:
             "notification goes to the system tray while the app is in the background and never reaches the "
             "SDK's message handler, so the call never rings; call pushes must be data-only"
         )
+
+
+EVERY_PUSH = one_of(
+    {
+        "is a valid FCM send request that FCM accepted": _valid_and_accepted,
+        "has high priority": _high_priority,
+        "has a time to live of zero": _ttl_zero,
+        "used the FCM HTTP v1 API": _http_v1,
+        "is data-only, without a notification block": _data_only,
+    }
+)
+
+
+@then(phrase("every push {check:EveryPush}", EveryPush=EVERY_PUSH))
+def _(world: World, check: Callable[[World], None]) -> None:
+    """A property each push the call made must have, after at least one push was sent."""
+    check(world)
 
 
 def _data_bytes(data: Mapping[str, Any]) -> int:
@@ -267,18 +209,15 @@ def _(world: World, caller: str, callee: str, alphabet: str, size: int) -> None:
         value = MULTIBYTE * count + "a" * rest
     else:
         value = "a" * room
-    world.results["sized_call_from"] = len(world.fcm.pushes)
-    world.results["parameters"] = {PAD_NAME: value}
-    world.results["sized_to"] = size
-    document = world.dial(caller, callee, {PAD_NAME: value})
-    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
+    world.outcomes.sized_to = size
+    world.place_call(world.dial(caller, callee, {PAD_NAME: value}), {PAD_NAME: value})
 
 
 @then("the sized call is refused without a push, or every push of it arrives with the parameter unchanged")
 def _(world: World) -> None:
-    call: CallResult = world.results["call"]
-    pushes = world.fcm.pushes[world.results["sized_call_from"] :]
-    size = world.results["sized_to"]
+    call = world.outcomes.last_call()
+    pushes = world.fcm.pushes[world.outcomes.pushes_since_last_call() :]
+    size = world.outcomes.sized_push_bytes()
     if not call.accepted:
         assert not pushes, f"the call was refused, yet {len(pushes)} push(es) were sent for it"
         return
@@ -291,4 +230,6 @@ def _(world: World) -> None:
         )
         raw = push.data.get("twi_params")
         got = twi_params.decode(raw) if isinstance(raw, str) and raw else {}
-        assert got == world.results["parameters"], "the call was accepted but its parameter changed on the way"
+        assert got == world.outcomes.last_call_parameters(), (
+            "the call was accepted but its parameter changed on the way"
+        )

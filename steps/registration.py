@@ -6,11 +6,14 @@ introspection would add the values of sub-expressions, such as tokens, to report
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from pytest_bdd import scenarios, then, when
 
 from voice_push_conformance import token_vectors
 from voice_push_conformance.codecs import tokens
-from voice_push_conformance.stepkit import phrase
+from voice_push_conformance.stepkit import Converter, one_of, phrase
 from voice_push_conformance.target import RegistrationResult
 from voice_push_conformance.world import World, call_candidate
 
@@ -21,11 +24,8 @@ TOKEN_ERRORS = {20101, 20102, 20103, 20104, 20105, 20106, 20107, 20157}
 
 def token_from_vector(world: World, alias: str, vector_id: str) -> str:
     """The access token of a vector in fixtures/registration/vectors.json, for ``alias``."""
-    vector = token_vectors.load().get(vector_id)
-    if vector is None:
-        raise KeyError(f"no token vector {vector_id!r} in fixtures/registration/vectors.json")
     return token_vectors.build(
-        vector,
+        token_vectors.get(vector_id),
         credentials=world.credentials,
         identity=world.identity(alias),
         now_s=world.clock.now_ms() // 1_000,
@@ -35,27 +35,24 @@ def token_from_vector(world: World, alias: str, vector_id: str) -> str:
 
 
 def _register(world: World, alias: str, device: str, token: str | None = None, channel: str = "fcm") -> None:
-    world.results["registration"] = world.register(alias, device, token=token, channel=channel)
+    world.outcomes.registration = world.register(alias, device, token=token, channel=channel)
 
 
-@when(phrase('"{alias}" registers device "{device}"'))
-def _(world: World, alias: str, device: str) -> None:
-    _register(world, alias, device)
+def _register_raw(world: World, alias: str, device: str, device_token: str) -> None:
+    """Register a device token the FCM model does not know, so no push to it can succeed."""
+    world.device(device)  # the alias exists, with its own (never registered) token
+    access = world.access_token(alias)
+    world.outcomes.registration = call_candidate(
+        "registering a malformed device token", lambda: world.service.register(access, "fcm", device_token)
+    )
 
 
-@when(phrase('"{alias}" registers device "{device}" over the "{channel}" channel'))
-def _(world: World, alias: str, device: str, channel: str) -> None:
-    _register(world, alias, device, channel=channel)
-
-
-@when(phrase('"{alias}" registers device "{device}" with token vector "{vector_id}"'))
-def _(world: World, alias: str, device: str, vector_id: str) -> None:
-    world.results["token_vector"] = vector_id
+def _with_vector(world: World, alias: str, device: str, vector_id: str) -> None:
+    world.outcomes.token_vector = vector_id
     _register(world, alias, device, token=token_from_vector(world, alias, vector_id))
 
 
-@when(phrase('"{alias}" registers device "{device}" with a token the candidate\'s issuer vended'))
-def _(world: World, alias: str, device: str) -> None:
+def _with_issued_token(world: World, alias: str, device: str) -> None:
     """The two halves together: the service must accept what the issuer vends, used at once."""
     identity = world.identity(alias)
     token = call_candidate("issuing an access token", lambda: world.issuer.issue_token(identity))
@@ -63,86 +60,60 @@ def _(world: World, alias: str, device: str) -> None:
     _register(world, alias, device, token=token)
 
 
-@when(phrase('"{alias}" registers device "{device}" with a token that has no push credential'))
-def _(world: World, alias: str, device: str) -> None:
+def _without_push_credential(world: World, alias: str, device: str) -> None:
     grants = {"voice": tokens.voice_grant(incoming_allow=True)}
     _register(world, alias, device, token=world.access_token(alias, grants=grants))
 
 
-@when(phrase('"{alias}" registers device "{device}" with the channel "{channel}"'))
-def _(world: World, alias: str, device: str, channel: str) -> None:
-    _register(world, alias, device, channel=channel)
+Registering = Callable[[World, str, str], None]
+Check = Callable[[World, RegistrationResult, str], None]  # the result, and which request it answered
 
 
-@when(phrase('"{alias}" registers device "{device}" with an empty device token'))
-def _(world: World, alias: str, device: str) -> None:
-    _register_raw(world, alias, device, "")
-
-
-@when(phrase('"{alias}" registers device "{device}" with a device token of {length:d} characters'))
-def _(world: World, alias: str, device: str, length: int) -> None:
-    _register_raw(world, alias, device, (world.device(device) * (length // 100 + 1))[:length])
-
-
-def _register_raw(world: World, alias: str, device: str, device_token: str) -> None:
-    """Register a device token the FCM model does not know, so no push to it can succeed."""
-    world.device(device)  # the alias exists, with its own (never registered) token
-    access = world.access_token(alias)
-    world.results["registration"] = call_candidate(
-        "registering a malformed device token", lambda: world.service.register(access, "fcm", device_token)
+def _registering(text: str) -> Registering:
+    quoted = re.search(r'"([^"]*)"', text)
+    if text.startswith("token vector") and quoted:
+        vector_id = quoted.group(1)
+        return lambda world, alias, device: _with_vector(world, alias, device, vector_id)
+    if text.startswith("the channel") and quoted:
+        channel = quoted.group(1)
+        return lambda world, alias, device: _register(world, alias, device, channel=channel)
+    if text == "a token the candidate's issuer vended":
+        return _with_issued_token
+    if text == "a token that has no push credential":
+        return _without_push_credential
+    if text == "an empty device token":
+        return lambda world, alias, device: _register_raw(world, alias, device, "")
+    length = int(text.split()[4])
+    return lambda world, alias, device: _register_raw(
+        world, alias, device, (world.device(device) * (length // 100 + 1))[:length]
     )
 
 
-@then(phrase('no push is sent to "{alias}"'))
-def _(world: World, alias: str) -> None:
-    to = f"client:{world.identity(alias)}"
-    pushes = [p for p in world.call_pushes() if p.data.get("twi_to") == to]
-    assert not pushes, f"the refused registration still received {len(pushes)} push(es)"
+REGISTERING = Converter(
+    r'token vector "[^"]*"|the channel "[^"]*"|a token the candidate\'s issuer vended'
+    r"|a token that has no push credential|an empty device token|a device token of \d+ characters",
+    _registering,
+)
 
 
-@when(phrase('"{alias}" unregisters device "{device}"'))
+@when(phrase('"{alias}" registers device "{device}"'))
 def _(world: World, alias: str, device: str) -> None:
-    token = world.device(device)
-    access = world.access_token(alias)
-    world.results["unregistration"] = call_candidate(
-        f"unregistering {device}", lambda: world.service.unregister(access, "fcm", token)
-    )
+    _register(world, alias, device)
 
 
-def _result(world: World, key: str = "registration") -> RegistrationResult:
-    result = world.results[key]
-    assert isinstance(result, RegistrationResult), f"the voice service answered {result!r}"
-    return result
+@when(phrase('"{alias}" registers device "{device}" with {registering:Registering}', Registering=REGISTERING))
+def _(world: World, alias: str, device: str, registering: Registering) -> None:
+    """A registration that differs from a valid one in its access token, channel or device token."""
+    registering(world, alias, device)
 
 
 def _describe(result: RegistrationResult) -> str:
     return f"status {result.status}, code {result.code}, message {result.message!r}"
 
 
-@then("the registration is accepted")
-def _(world: World) -> None:
-    result = _result(world)
-    assert result.ok, f"the registration was refused ({_describe(result)}); expected it to succeed"
-
-
-@then("the unregistration is accepted")
-def _(world: World) -> None:
-    result = _result(world, "unregistration")
-    assert result.ok, f"the unregistration was refused ({_describe(result)}); expected it to succeed"
-
-
-@then("the registration is refused with a 4xx status and an error code")
-def _(world: World) -> None:
-    result = _result(world)
-    assert 400 <= result.status < 500, f"expected a 4xx refusal; got {_describe(result)}"
-    assert result.code is not None, f"the refusal carries no error code ({_describe(result)})"
-
-
-@then("the registration is refused with an access-token error")
-def _(world: World) -> None:
-    result = _result(world)
-    vector = token_vectors.load().get(str(world.results.get("token_vector", "")), {})
-    if result.status in vector.get("size_refusal_statuses", ()):
+def _token_error(world: World, result: RegistrationResult, request: str) -> None:
+    vector = token_vectors.by_id().get(world.outcomes.token_vector or "")
+    if vector is not None and result.status in vector.size_refusal_statuses:
         return  # refused for its size before any token check (a 413/431 from the web server): what the MUST asks
     assert 400 <= result.status < 500, f"an invalid token was not refused with a 4xx status: {_describe(result)}"
     assert result.code in TOKEN_ERRORS, (
@@ -150,38 +121,80 @@ def _(world: World) -> None:
     )
 
 
-@then(phrase('the registration is refused with the code of token vector "{vector_id}"'))
-def _(world: World, vector_id: str) -> None:
-    vector = token_vectors.load()[vector_id]
-    code = vector["expected_code"]
-    result = _result(world)
-    assert not result.ok, f"the registration was accepted; expected error {code}"
-    assert result.code == code, (
-        f"expected error code {code} for a token with {', '.join(vector['flags'])} ({vector['description']}); "
-        f"got {_describe(result)}"
-    )
+def _accepted(world: World, result: RegistrationResult, request: str) -> None:
+    assert result.ok, f"the {request} was refused ({_describe(result)}); expected it to succeed"
 
 
-@then("the registration is accepted or refused with an access-token error")
-def _(world: World) -> None:
-    result = _result(world)
+def _refused_4xx(world: World, result: RegistrationResult, request: str) -> None:
+    assert 400 <= result.status < 500, f"expected a 4xx refusal; got {_describe(result)}"
+    assert result.code is not None, f"the refusal carries no error code ({_describe(result)})"
+
+
+def _accepted_or_token_error(world: World, result: RegistrationResult, request: str) -> None:
     if not result.ok:
         assert 400 <= result.status < 500 and result.code in TOKEN_ERRORS, (
             f"a boundary token may be accepted or refused with an access-token error; got {_describe(result)}"
         )
 
 
-@then(phrase("the registration is refused with one of the error codes {codes}"))
-def _(world: World, codes: str) -> None:
-    allowed = {int(c) for c in codes.split(",")}
-    result = _result(world)
-    assert not result.ok, f"the registration was accepted; expected one of {sorted(allowed)}"
-    assert result.code in allowed, f"expected one of {sorted(allowed)}; got {_describe(result)}"
+def _code_of_vector(vector_id: str) -> Check:
+    def check(world: World, result: RegistrationResult, request: str) -> None:
+        vector = token_vectors.get(vector_id)
+        code = vector.expected_code
+        assert not result.ok, f"the registration was accepted; expected error {code}"
+        assert result.code == code, (
+            f"expected error code {code} for a token with {', '.join(vector.flags)} ({vector.description}); "
+            f"got {_describe(result)}"
+        )
+
+    return check
+
+
+def _one_of_codes(allowed: frozenset[int]) -> Check:
+    def check(world: World, result: RegistrationResult, request: str) -> None:
+        assert not result.ok, f"the registration was accepted; expected one of {sorted(allowed)}"
+        assert result.code in allowed, f"expected one of {sorted(allowed)}; got {_describe(result)}"
+
+    return check
+
+
+def _expected(outcome: str) -> Check:
+    if outcome == "accepted":
+        return _accepted
+    if outcome == "refused with a 4xx status and an error code":
+        return _refused_4xx
+    if outcome == "refused with an access-token error":
+        return _token_error
+    if outcome == "accepted or refused with an access-token error":
+        return _accepted_or_token_error
+    quoted = re.search(r'"([^"]*)"', outcome)
+    if quoted:
+        return _code_of_vector(quoted.group(1))
+    return _one_of_codes(frozenset(int(code) for code in re.findall(r"\d{5}", outcome)))
+
+
+EXPECTED = Converter(
+    r"accepted|accepted or refused with an access-token error|refused with a 4xx status and an error code"
+    r'|refused with an access-token error|refused with the code of token vector "[^"]*"'
+    r"|refused with one of the error codes \d{5}(?:, \d{5})*",
+    _expected,
+)
+REQUEST = one_of({"registration": "registration", "unregistration": "unregistration"})
+
+
+@then(phrase("the {request:Request} is {check:Expected}", Request=REQUEST, Expected=EXPECTED))
+def _(world: World, request: str, check: Check) -> None:
+    """The latest registration's or unregistration's answer: accepted, or refused with a named set of codes."""
+    outcomes = world.outcomes
+    result = outcomes.last_unregistration() if request == "unregistration" else outcomes.last_registration()
+    assert isinstance(result, RegistrationResult), f"the voice service answered {result!r}"
+    check(world, result, request)
 
 
 @then("the refusal message names FCM")
 def _(world: World) -> None:
-    result = _result(world)
+    result = world.outcomes.last_registration()
+    assert isinstance(result, RegistrationResult), f"the voice service answered {result!r}"
     assert not result.ok, f"the GCM registration was accepted ({_describe(result)})"
     assert "fcm" in result.message.lower() or "firebase" in result.message.lower(), (
         f"the refusal message {result.message!r} does not name FCM as GCM's replacement"

@@ -43,8 +43,7 @@ def _(world: World, alias: str, token_alias: str) -> None:
     world.token_event(alias, "new_token", token_alias)
 
 
-@then(phrase('the client of "{alias}" has registered device token "{token_alias}" {count:d} time over FCM'))
-@then(phrase('the client of "{alias}" has registered device token "{token_alias}" {count:d} times over FCM'))
+@then(phrase('the client of "{alias}" has registered device token "{token_alias}" {count:Times} over FCM'))
 def _(world: World, alias: str, token_alias: str, count: int) -> None:
     token = world.device(token_alias)
     requests = world.registrar.requests
@@ -54,7 +53,7 @@ def _(world: World, alias: str, token_alias: str, count: int) -> None:
         f"the client sent {len(matching)} registration(s) for {token_alias}; expected {count}"
         + (f" (it also registered: {', '.join(others)})" if others else "")
     )
-    vended = world.results.get("vended_tokens", {}).get(alias, [])
+    vended = world.outcomes.vended_to(alias)
     identity = world.identity(alias)
     for request in matching:
         assert request.channel.lower() == FCM, f"the client registered over {request.channel!r}; expected FCM"

@@ -6,27 +6,21 @@ introspection would add the values of sub-expressions, such as tokens, to report
 
 from __future__ import annotations
 
-from typing import Any
-
-from pytest_bdd import given, scenarios, then, when
+from pytest_bdd import scenarios, then
 
 from voice_push_conformance import vectors
-from voice_push_conformance.codecs import twi_params, twiml
+from voice_push_conformance.codecs import twi_params
 from voice_push_conformance.observers.fcm import CapturedPush
 from voice_push_conformance.observers.transcript import record as record_exchange
 from voice_push_conformance.stepkit import phrase
 from voice_push_conformance.target import NotApplicable, PushHandling
-from voice_push_conformance.world import World, call_candidate, call_push_data
+from voice_push_conformance.world import World, call_candidate
 
 scenarios("twi_params.feature")
 
 
-def _vector(vector_id: str) -> dict[str, Any]:
-    return vectors.get("twi_params", "twi-params-vectors", vector_id)
-
-
-def _pairs(vector: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(name, value) for name, value in vector["parameters"]]
+def _vector(vector_id: str) -> vectors.TwiParamsVector:
+    return vectors.twi_params_vector(vector_id)
 
 
 def _only_push(world: World, device: str) -> CapturedPush:
@@ -35,29 +29,22 @@ def _only_push(world: World, device: str) -> CapturedPush:
     return accepted[0]
 
 
-@when(phrase('"{caller}" calls "{callee}" with the parameters of vector "{vector_id}"'))
-def _(world: World, caller: str, callee: str, vector_id: str) -> None:
-    pairs = _pairs(_vector(vector_id))
-    document = twiml.build_dial(world.identity(callee), pairs, caller_id=f"client:{world.identity(caller)}")
-    world.results["call"] = call_candidate("placing a call", lambda: world.service.place_call(document))
-
-
 @then(phrase('the push to "{device}" carries twi_params that decode to the parameters of vector "{vector_id}"'))
 def _(world: World, device: str, vector_id: str) -> None:
     vector = _vector(vector_id)
     raw = _only_push(world, device).data.get("twi_params")
     assert isinstance(raw, str), f"the push carries no twi_params string (got {raw!r})"
-    expected = twi_params.expected_map(_pairs(vector))
+    expected = twi_params.expected_map(vector.pairs)
     try:  # the service is judged strictly: the documented 2.x decoder throws on a stray '%'
         decoded = twi_params.decode_strict(raw)
     except twi_params.MalformedTwiParams as exc:
         raise AssertionError(
             f"twi_params {raw!r} is not a valid URL-encoded string ({exc}); the documented 2.x decoder "
-            f"(URLDecoder.decode) throws on it. A conforming encoding is {twi_params.encode(_pairs(vector))!r}"
+            f"(URLDecoder.decode) throws on it. A conforming encoding is {twi_params.encode(vector.pairs)!r}"
         ) from exc
     assert decoded == expected, (
         f"twi_params {raw!r} decodes to {decoded}; the TwiML parameters were {expected} "
-        f"(a conforming encoding is {twi_params.encode(_pairs(vector))!r})"
+        f"(a conforming encoding is {twi_params.encode(vector.pairs)!r})"
     )
 
 
@@ -67,15 +54,9 @@ def _(world: World, device: str) -> None:
     assert raw in (None, ""), f"the TwiML had no <Parameter>, yet the push carries twi_params {raw!r}"
 
 
-@given(phrase('a call push for "{alias}" carrying the twi_params of vector "{vector_id}"'))
-def _(world: World, alias: str, vector_id: str) -> None:
-    world.results["push"] = call_push_data(world, alias, _vector(vector_id)["encoded"])
-    world.results["push_for"] = alias
-
-
 def _handled(world: World, alias: str) -> PushHandling:
     client = world.client(alias)
-    data = world.results["push"]
+    data = world.outcomes.call_push()
     handled = call_candidate("handling a call push", lambda: client.handle_push(data))
     assert handled.kind == "call", f"the client did not take the push for a call (kind {handled.kind!r})"
     return handled
@@ -85,16 +66,15 @@ def _handled(world: World, alias: str) -> PushHandling:
 def _(world: World, alias: str, vector_id: str) -> None:
     vector = _vector(vector_id)
     got = dict(_handled(world, alias).custom_parameters)
-    assert got == vector["decoded"], (
-        f"twi_params {vector['encoded']!r} gave custom parameters {got}; expected {vector['decoded']} "
-        f"({vector['description']})"
+    assert got == vector.decoded, (
+        f"twi_params {vector.encoded!r} gave custom parameters {got}; expected {vector.decoded} ({vector.description})"
     )
 
 
 @then(phrase('the raw parameters of "{alias}" are the pushed twi_params'))
 def _(world: World, alias: str) -> None:
     raw = world.raw_params(_handled(world, alias))
-    pushed = world.results["push"].get("twi_params")
+    pushed = world.outcomes.call_push().get("twi_params")
     assert raw == pushed, f"the 2.x view holds {raw!r}; the push carried {pushed!r}"
 
 
@@ -112,14 +92,14 @@ def _(world: World, alias: str) -> None:
 def _(world: World, alias: str, vector_id: str) -> None:
     vector = _vector(vector_id)
     try:
-        twi_params.decode(vector["encoded"])
+        twi_params.decode(vector.encoded or "")
     except twi_params.DocumentedDecoderThrows as exc:
         documented = str(exc)
     else:  # pragma: no cover - the vectors' self-test pins that each of these throws
         raise AssertionError(f"vector {vector_id} does not make the documented decoder throw")
     client = world.client(alias)
     try:
-        handled = client.handle_push(world.results["push"])
+        handled = client.handle_push(world.outcomes.call_push())
     except NotApplicable:
         raise
     except Exception as exc:  # throwing is exactly what the documented decoder does
@@ -128,6 +108,6 @@ def _(world: World, alias: str, vector_id: str) -> None:
     record_exchange("candidate", "handling a call push", repr(handled), 0)
     got = dict(handled.custom_parameters)
     assert not got, (
-        f"twi_params {vector['encoded']!r}: {documented}; the client instead exposed {got} "
+        f"twi_params {vector.encoded!r}: {documented}; the client instead exposed {got} "
         "(the lenient reading, which keeps what it can)"
     )

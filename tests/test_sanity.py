@@ -133,5 +133,5 @@ def test_every_mutant_area_matches_a_feature() -> None:
 def test_every_twi_params_vector_is_used_by_the_feature() -> None:
     from voice_push_conformance import vectors  # noqa: PLC0415
 
-    unused = features.unused_ids("twi_params", vectors.load("twi_params", "twi-params-vectors"))
+    unused = features.unused_ids("twi_params", vectors.twi_params_vectors())
     assert not unused, f"twi_params vectors no scenario uses: {unused}"

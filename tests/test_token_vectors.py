@@ -18,7 +18,7 @@ from voice_push_conformance.reference.service import TokenRejected
 from voice_push_conformance.target import HarnessContext
 
 DOCUMENT: dict[str, Any] = json.loads((FIXTURES / "registration" / "vectors.json").read_text(encoding="utf-8"))
-VECTORS = token_vectors.load()
+VECTORS = token_vectors.by_id()
 
 
 def test_the_file_matches_its_schema_and_every_flag_is_explained() -> None:
@@ -33,7 +33,7 @@ def test_every_vector_is_used_by_the_registration_feature() -> None:
 
 
 @pytest.mark.parametrize("vector", VECTORS.values(), ids=list(VECTORS))
-def test_the_reference_classifies_the_vector_as_declared(vector: dict[str, Any]) -> None:
+def test_the_reference_classifies_the_vector_as_declared(vector: token_vectors.TokenVector) -> None:
     credentials = generate_credentials(11)
     clock = ManualClock(1_767_225_600_000)
     service = ReferenceVoiceService(HarnessContext(clock=clock, credentials=credentials))
@@ -51,9 +51,24 @@ def test_the_reference_classifies_the_vector_as_declared(vector: dict[str, Any])
         outcome: object = "valid"
     except TokenRejected as exc:
         outcome = exc.code
-    if vector["result"] == "valid":
+    if vector.result == "valid":
         assert outcome == "valid"
-    elif vector["result"] == "invalid":
-        assert outcome == vector["expected_code"]
+    elif vector.result == "invalid":
+        assert outcome == vector.expected_code
     else:
         assert outcome == "valid" or outcome in {20101, 20102, 20103, 20104, 20105, 20106, 20107, 20157}
+
+
+def test_the_typed_vectors_mirror_the_file() -> None:
+    raw = token_vectors.load()
+    assert list(VECTORS) == list(raw)
+    for vid, vector in VECTORS.items():
+        assert vector.id == vid and vector.flags == tuple(raw[vid]["flags"])
+        assert vector.expected_code == raw[vid].get("expected_code")
+        assert vector.size_refusal_statuses == tuple(raw[vid].get("size_refusal_statuses", ()))
+        assert dict(vector.mutation) == raw[vid]["mutation"]
+
+
+def test_an_unknown_token_vector_names_the_file() -> None:
+    with pytest.raises(LookupError, match=r"fixtures/registration/vectors\.json"):
+        token_vectors.get("no-such-vector")

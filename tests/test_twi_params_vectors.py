@@ -149,3 +149,13 @@ def test_coverage_of_required_cases() -> None:
         "timestamp-millis",
     }
     assert required <= ids, f"missing vectors: {sorted(required - ids)}"
+
+
+def test_the_typed_vectors_mirror_the_file() -> None:
+    from voice_push_conformance import vectors  # noqa: PLC0415
+
+    typed = vectors.twi_params_vectors()
+    assert list(typed) == [vector["id"] for vector in VECTORS]
+    for vector in VECTORS:
+        one = vectors.twi_params_vector(vector["id"])
+        assert (one.pairs, one.encoded, one.decoded) == (_pairs(vector), vector["encoded"], vector["decoded"])

@@ -12,7 +12,7 @@ from voice_push_conformance.codecs import twiml
 from voice_push_conformance.judging import features
 from voice_push_conformance.paths import FIXTURES
 
-VECTORS = vectors.load("twiml_dial", "twiml-dial-vectors")
+VECTORS = vectors.twiml_dial_vectors()
 
 
 def test_the_file_matches_its_schema_and_ids_are_unique() -> None:
@@ -28,11 +28,23 @@ def test_every_vector_is_used_by_the_feature() -> None:
 
 
 @pytest.mark.parametrize("vector", VECTORS.values(), ids=list(VECTORS))
-def test_the_codec_agrees_with_the_expected_outcome(vector: dict[str, object]) -> None:
-    document = re.sub(r"\{([a-z]+)\}", r"\1_x", str(vector["document"]))
-    if vector["expected"] == "accept":
+def test_the_codec_agrees_with_the_expected_outcome(vector: vectors.TwimlDialVector) -> None:
+    document = re.sub(r"\{([a-z]+)\}", r"\1_x", vector.document)
+    if vector.expected == "accept":
         dial = twiml.parse_dial(document)
-        assert [c.identity.removesuffix("_x") for c in dial.clients] == vector["rings"]
+        assert [c.identity.removesuffix("_x") for c in dial.clients] == list(vector.rings)
     else:
         with pytest.raises(twiml.TwimlError):
             twiml.parse_dial(document)
+
+
+def test_the_typed_vectors_mirror_the_file() -> None:
+    raw = vectors.load("twiml_dial", "twiml-dial-vectors")
+    assert list(VECTORS) == list(raw)
+    for vid, vector in VECTORS.items():
+        assert (vector.id, vector.document, vector.expected, list(vector.rings)) == (
+            vid,
+            raw[vid]["document"],
+            raw[vid]["expected"],
+            raw[vid]["rings"],
+        )

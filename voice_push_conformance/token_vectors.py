@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
 
 import jwt
 
@@ -20,12 +22,51 @@ from voice_push_conformance.credentials import Credentials
 
 
 def load() -> dict[str, dict[str, Any]]:
-    """The registration area's access-token vectors, checked against their schema."""
+    """The registration area's access-token vectors, checked against their schema, as JSON objects."""
     return vectors.load("registration", "token-vectors")
 
 
+@dataclass(frozen=True)
+class TokenVector:
+    """An access token described by how it differs from a valid one, and what a conforming service does with it."""
+
+    id: str
+    description: str
+    result: Literal["valid", "invalid", "acceptable"]
+    mutation: Mapping[str, Any]  # how the token differs from a valid one (see the schema)
+    flags: tuple[str, ...]  # its weaknesses, each explained in the file's notes
+    expected_code: int | None = None  # the access-token error code an invalid token is refused with
+    size_refusal_statuses: tuple[int, ...] = ()  # HTTP statuses that count as refusing it for its size alone
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> TokenVector:
+        return cls(
+            id=raw["id"],
+            description=raw["description"],
+            result=raw["result"],
+            mutation=dict(raw["mutation"]),
+            flags=tuple(raw["flags"]),
+            expected_code=raw.get("expected_code"),
+            size_refusal_statuses=tuple(raw.get("size_refusal_statuses", ())),
+        )
+
+
+@cache
+def by_id() -> dict[str, TokenVector]:
+    """Every token vector by id, schema-checked and typed."""
+    return {vid: TokenVector.from_dict(raw) for vid, raw in load().items()}
+
+
+def get(vector_id: str) -> TokenVector:
+    """One token vector, failing with the file it was looked for in."""
+    vector = by_id().get(vector_id)
+    if vector is None:
+        raise vectors.VectorError(f"no token vector {vector_id!r} in fixtures/registration/vectors.json")
+    return vector
+
+
 def build(
-    vector: Mapping[str, Any],
+    vector: TokenVector,
     *,
     credentials: Credentials,
     identity: str,
@@ -34,7 +75,7 @@ def build(
     other_secret: str,
 ) -> str:
     """Mints the (usually broken) access token a vector describes, with this run's credentials."""
-    mutation: dict[str, Any] = dict(vector["mutation"])
+    mutation: dict[str, Any] = dict(vector.mutation)
     secret = other_secret if mutation.pop("secret", None) == "other" else credentials.api_key_secret.reveal()
     tamper = mutation.pop("tamper", None)
     header = {"typ": "JWT", "cty": tokens.CONTENT_TYPE}

@@ -1,4 +1,4 @@
-"""Everything one scenario owns: its candidate, clock, data, push sink and results.
+"""Everything one scenario owns: its candidate, clock, data, push sink and outcomes.
 
 Steps talk to the candidate only through this object, and never branch on how the
 candidate is reached.
@@ -7,13 +7,14 @@ candidate is reached.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from voice_push_conformance.clock import Clock, ManualClock
 from voice_push_conformance.codecs import tokens, twiml
+from voice_push_conformance.codecs.twiml import Dial
 from voice_push_conformance.credentials import Credentials
 from voice_push_conformance.data import DataFactory
 from voice_push_conformance.observers.fcm import CapturedPush, FcmSink
@@ -21,6 +22,7 @@ from voice_push_conformance.observers.registrar import SuiteRegistrar
 from voice_push_conformance.observers.transcript import Transcript
 from voice_push_conformance.observers.transcript import record as record_exchange
 from voice_push_conformance.target import (
+    CallResult,
     Candidate,
     CandidateError,
     Client,
@@ -68,6 +70,82 @@ def call_candidate(what: str, action: Callable[[], T]) -> T:
     return result
 
 
+class StepOrderError(LookupError):
+    """A step read an outcome that no earlier step of the scenario recorded: a bug of the suite."""
+
+
+def _recorded(value: T | None, what: str, set_by: str) -> T:
+    if value is None:
+        raise StepOrderError(f"no earlier step recorded {what}; the scenario needs a step that {set_by} first")
+    return value
+
+
+@dataclass
+class Outcomes:
+    """What one scenario's When steps recorded for its Then steps to judge (one field per concept).
+
+    Read through the accessor methods: they name the missing step when a scenario reads
+    something no step recorded, instead of failing with a bare ``None`` error.
+    """
+
+    call: CallResult | None = None  # the voice service's answer to the latest call
+    call_parameters: dict[str, str] | None = None  # the parameters that call's TwiML dialled
+    dialled_parameters: dict[str, dict[str, str | None]] | None = None  # per callee alias, in a generated Dial
+    last_call_from: int | None = None  # index of the first FCM request the latest call made
+    sized_to: int | None = None  # the push data size a sized call was built for, in bytes
+    push: dict[str, str] | None = None  # the call push data handed to a client
+    push_for: str | None = None  # the alias whose client gets ``push``
+    twiml: str | None = None  # the TwiML the application server answered a call webhook with
+    dial: Dial | None = None  # that TwiML's parsed <Dial>
+    answered_at_ms: int | None = None  # the suite's clock when the webhook was called
+    registration: RegistrationResult | None = None  # the latest register request's answer
+    unregistration: RegistrationResult | None = None  # the latest unregister request's answer
+    token_vector: str | None = None  # the id of the token vector the latest registration used
+    vended_tokens: dict[str, list[str]] = field(default_factory=dict)  # per alias, what the token endpoint gave
+    registration_order: dict[str, list[str]] = field(default_factory=dict)  # per alias, oldest device first
+
+    def last_call(self) -> CallResult:
+        return _recorded(self.call, "a call", "places one")
+
+    def last_call_parameters(self) -> dict[str, str]:
+        return _recorded(self.call_parameters, "the parameters of a call", "places a call with parameters")
+
+    def generated_parameters(self) -> dict[str, dict[str, str | None]]:
+        return _recorded(self.dialled_parameters, "generated parameters", "hands the service a generated Dial")
+
+    def pushes_since_last_call(self) -> int:
+        return _recorded(self.last_call_from, "where the latest call's pushes start", "places a call again")
+
+    def sized_push_bytes(self) -> int:
+        return _recorded(self.sized_to, "the size of a sized call", "places a sized call")
+
+    def call_push(self) -> dict[str, str]:
+        return _recorded(self.push, "a call push", "builds one")
+
+    def answered_twiml(self) -> str:
+        return _recorded(self.twiml, "the application server's TwiML", "answers a call webhook")
+
+    def answered_dial(self) -> Dial:
+        return _recorded(self.dial, "the application server's <Dial>", "answers a call webhook")
+
+    def answered_at(self) -> int:
+        return _recorded(self.answered_at_ms, "when the webhook was answered", "answers a call webhook")
+
+    def last_registration(self) -> RegistrationResult:
+        return _recorded(self.registration, "a registration", "registers a device")
+
+    def last_unregistration(self) -> RegistrationResult:
+        return _recorded(self.unregistration, "an unregistration", "unregisters a device")
+
+    def vended_to(self, alias: str) -> list[str]:
+        """The access tokens the token endpoint handed the app of ``alias``, oldest first."""
+        return self.vended_tokens.get(alias, [])
+
+    def devices_in_order(self, alias: str) -> list[str]:
+        """Device aliases of ``alias`` from least to most recently registered (the live list)."""
+        return self.registration_order.setdefault(alias, [])
+
+
 @dataclass
 class World:
     """One scenario's state: the candidate, the observers the suite plays and what happened."""
@@ -81,7 +159,7 @@ class World:
     identities: dict[str, str] = field(default_factory=dict)
     devices: dict[str, str] = field(default_factory=dict)
     clients: dict[str, Client] = field(default_factory=dict)
-    results: dict[str, Any] = field(default_factory=dict)
+    outcomes: Outcomes = field(default_factory=Outcomes)
     transcript: Transcript = field(default_factory=Transcript)
 
     # --- roles -----------------------------------------------------------------------------
@@ -193,7 +271,7 @@ class World:
     def vend_access_token(self, alias: str) -> str:
         """The suite's token vending endpoint for client apps: remembers what it handed out."""
         token = self.access_token(alias)
-        self.results.setdefault("vended_tokens", {}).setdefault(alias, []).append(token)
+        self.outcomes.vended_tokens.setdefault(alias, []).append(token)
         return token
 
     # --- actions shared by several areas ------------------------------------------------------
@@ -207,8 +285,18 @@ class World:
             f"registering {device_alias}", lambda: self.service.register(access, channel, device_token)
         )
 
-    def dial(self, caller: str, callee: str, parameters: Mapping[str, str] | None = None) -> str:
-        pairs = list((parameters or {}).items())
+    def place_call(self, document: str, parameters: Mapping[str, str] | None = None) -> CallResult:
+        """Hand the voice service a TwiML document, recording its answer and where its pushes start."""
+        self.outcomes.last_call_from = len(self.fcm.pushes)
+        self.outcomes.call_parameters = dict(parameters) if parameters is not None else None
+        self.outcomes.call = call_candidate("placing a call", lambda: self.service.place_call(document))
+        return self.outcomes.call
+
+    def dial(
+        self, caller: str, callee: str, parameters: Mapping[str, str] | Sequence[tuple[str, str]] | None = None
+    ) -> str:
+        """A TwiML <Dial> from ``caller`` to the client of ``callee``, with <Parameter>s in the order given."""
+        pairs = list(parameters.items()) if isinstance(parameters, Mapping) else list(parameters or ())
         return twiml.build_dial(self.identity(callee), pairs, caller_id=f"client:{self.identity(caller)}")
 
     def pushes_to(self, device_alias: str) -> list[CapturedPush]:
