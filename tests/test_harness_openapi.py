@@ -458,7 +458,8 @@ def loopback() -> Iterator[tuple[str, FcmSink]]:
     sink = FcmSink(clock)
     sink.add_project(CREDENTIALS.fcm_project_id, CREDENTIALS.fcm_bearer_token.reveal())
     server = LoopbackServer.instance()
-    sid = server.attach(Attachment(sink, SuiteRegistrar(clock), lambda identity: access_token(CREDENTIALS, identity)))
+    sid = server.reserve()
+    server.attach(sid, Attachment(sink, SuiteRegistrar(clock), lambda identity: access_token(CREDENTIALS, identity)))
     try:
         yield server.url(sid), sink
     finally:
