@@ -49,7 +49,7 @@ from voice_push_conformance.observers.fcm import FcmSink
 from voice_push_conformance.observers.loopback import Attachment, LoopbackServer
 from voice_push_conformance.observers.registrar import SuiteRegistrar
 from voice_push_conformance.paths import ROOT, SCHEMAS
-from voice_push_conformance.target import FcmEndpoint
+from voice_push_conformance.target import ROLES, FcmEndpoint
 
 HARNESS_PATH = SCHEMAS / "harness-openapi.json"
 LOOPBACK_PATH = SCHEMAS / "suite-loopback-openapi.json"
@@ -71,7 +71,7 @@ CREDENTIALS = generate_credentials(1)
 NOW_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 FCM_BASE = "http://fcm.suite.test"
 SUITE_BASE = "http://suite.test"
-REQUIRED_WHEN = re.compile(r"^(always|role:(issuer|service|client)|capability:(clock|voice_webhook))$")
+REQUIRED_WHEN = re.compile(rf"^(always|role:({'|'.join(ROLES)})|capability:(clock|voice_webhook))$")
 
 
 def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -458,7 +458,8 @@ def loopback() -> Iterator[tuple[str, FcmSink]]:
     sink = FcmSink(clock)
     sink.add_project(CREDENTIALS.fcm_project_id, CREDENTIALS.fcm_bearer_token.reveal())
     server = LoopbackServer.instance()
-    sid = server.attach(Attachment(sink, SuiteRegistrar(clock), lambda identity: access_token(CREDENTIALS, identity)))
+    sid = server.reserve()
+    server.attach(sid, Attachment(sink, SuiteRegistrar(clock), lambda identity: access_token(CREDENTIALS, identity)))
     try:
         yield server.url(sid), sink
     finally:

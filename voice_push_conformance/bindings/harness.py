@@ -10,20 +10,36 @@ import os
 import re
 import shlex
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from voice_push_conformance.clock import Clock, ManualClock, SystemClock
 from voice_push_conformance.credentials import Credentials
 from voice_push_conformance.paths import ROOT
 from voice_push_conformance.secrecy import Secret
-from voice_push_conformance.target import NOT_OFFERED, CallResult, Delivery, PushHandling, RegistrationResult
+from voice_push_conformance.target import (
+    NOT_OFFERED,
+    ROLES,
+    CallResult,
+    Delivery,
+    FcmEndpoint,
+    HarnessContext,
+    PushHandling,
+    RegistrationResult,
+)
+
+if TYPE_CHECKING:
+    import requests
 
 CONTROL = "/conformance/v1"
 SESSION_HEADER = "X-Conformance-Session"
 TOKEN_HEADER = "X-Twilio-Token"
 REGISTRATIONS = "/v1/registrations"
 DEFAULT_HTTP_TIMEOUT_S = 5.0  # seconds per request; --http-timeout / VPC_HTTP_TIMEOUT change it
+
+# One answer of a harness-protocol endpoint: status, headers and the JSON body (None: no body).
+Answer = tuple[int, dict[str, str], Any]
 
 
 class ProtocolError(ValueError):
@@ -88,6 +104,50 @@ def error_body(code: int | None, message: str) -> dict[str, Any]:
     return {"code": code, "message": message}
 
 
+def error_answer(status: int, code: int | None, message: str) -> Answer:
+    """An error answer of any harness-protocol endpoint, with its ``{code, message}`` body."""
+    return status, {}, error_body(code, message)
+
+
+def session_to_json(context: HarnessContext) -> dict[str, Any]:
+    """The body that opens a session: the scenario's credentials, clock and loopback URLs."""
+    clock = context.clock
+    return {
+        "credentials": credentials_to_json(context.credentials),
+        "fcm_base_url": context.fcm.base_url,
+        "registrar_url": context.registrar_url,
+        "token_url": context.token_url,
+        "clock_ms": clock.now_ms() if isinstance(clock, ManualClock) else None,
+    }
+
+
+def session_from_json(body: Any) -> HarnessContext:
+    """Reads a session body into the context a candidate is built with, the inverse of :func:`session_to_json`."""
+    if not isinstance(body, dict) or not isinstance(body.get("credentials"), dict):
+        raise ProtocolError("the session body must be a JSON object holding a credentials object")
+    try:
+        credentials = credentials_from_json(body["credentials"])
+    except ValueError as exc:  # an empty secret, for one; a ProtocolError is a ValueError too
+        raise ProtocolError(f"credentials: {exc}") from None
+    if not all(isinstance(body.get(key), str | None) for key in ("fcm_base_url", "registrar_url", "token_url")):
+        raise ProtocolError("fcm_base_url, registrar_url and token_url must be strings or null")
+    clock_ms = None if isinstance(body.get("clock_ms"), bool) else body.get("clock_ms")
+    clock: Clock = ManualClock(clock_ms) if isinstance(clock_ms, int) else SystemClock()
+    fcm_base = body.get("fcm_base_url")
+    return HarnessContext(
+        clock=clock,
+        credentials=credentials,
+        fcm=FcmEndpoint(fcm_base) if isinstance(fcm_base, str) else FcmEndpoint(),
+        registrar_url=body.get("registrar_url"),
+        token_url=body.get("token_url"),
+    )
+
+
+def declared_roles(body: Mapping[str, Any]) -> tuple[str, ...]:
+    """The roles a capabilities answer declares, in the contract's order of roles it lists."""
+    return tuple(r for r in body["roles"] if r in ROLES)
+
+
 def registration_body(channel: str, device_token: str) -> dict[str, Any]:
     """The body a Voice SDK posts to register a device (see protocol-facts §4.2)."""
     return {
@@ -114,6 +174,36 @@ def registration_result_from_answer(status: int, body: Any) -> RegistrationResul
     if isinstance(body, Mapping):
         return RegistrationResult(status, _optional_int(body, "code"), _optional_str(body, "message") or "")
     return RegistrationResult(status, None, "the error answer has no JSON {code, message} body")
+
+
+def post_registration(
+    send: Callable[..., requests.Response], url: str, access_token: str, channel: str, device_token: str
+) -> requests.Response:
+    """A registration POST as a Voice SDK sends it; ``send`` is the caller's ``request(method, url, **kwargs)``."""
+    return send(
+        "POST",
+        url,
+        json=registration_body(channel, device_token),
+        headers={TOKEN_HEADER: access_token, "Accept": "application/json"},
+    )
+
+
+def registration_result(response: requests.Response) -> RegistrationResult:
+    """The adapter contract's result of a registration answer (POST or DELETE) as received."""
+    body = None
+    if response.content:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+    return registration_result_from_answer(response.status_code, body)
+
+
+def registration_answer(result: RegistrationResult, location: str) -> Answer:
+    """The answer to ``POST /v1/registrations``: 201 with ``Location``, or the refusal's error."""
+    if not result.ok:
+        return error_answer(result.status, result.code, result.message)
+    return 201, {"Location": location}, {"status": "registered"}
 
 
 def call_result_to_json(result: CallResult) -> dict[str, Any]:
@@ -190,30 +280,6 @@ def push_handling_from_json(body: Any) -> PushHandling:
         custom_parameters=dict(params),
         reason=_optional_str(body, "reason") or "",
     )
-
-
-class HttpRegistrar:
-    """The voice service's registration endpoint, reached over HTTP as a Voice SDK does."""
-
-    def __init__(self, base_url: str, timeout_s: float = 10.0) -> None:
-        import requests  # noqa: PLC0415 - only HTTP users need it
-
-        self.url = base_url.rstrip("/") + REGISTRATIONS
-        self.timeout_s = timeout_s
-        self._http = requests.Session()
-
-    def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
-        response = self._http.post(
-            self.url,
-            json=registration_body(channel, device_token),
-            headers={TOKEN_HEADER: access_token, "Accept": "application/json"},
-            timeout=self.timeout_s,
-        )
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        return registration_result_from_answer(response.status_code, body)
 
 
 _PYTHON_TARGET = re.compile(r"^(?P<module>[A-Za-z_][\w.]*):[A-Za-z_]\w*$")

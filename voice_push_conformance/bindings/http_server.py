@@ -25,14 +25,15 @@ from werkzeug.serving import make_server
 
 from voice_push_conformance import reference
 from voice_push_conformance.bindings import harness
-from voice_push_conformance.bindings.harness import CONTROL, SESSION_HEADER, TOKEN_HEADER, HttpRegistrar, ProtocolError
-from voice_push_conformance.clock import Clock, ManualClock, SystemClock
+from voice_push_conformance.bindings.app_services import HttpRegistrar, token_fetcher
+from voice_push_conformance.bindings.harness import CONTROL, SESSION_HEADER, TOKEN_HEADER, ProtocolError
+from voice_push_conformance.bindings.wsgi import respond
+from voice_push_conformance.clock import Clock, ManualClock
 from voice_push_conformance.target import (
     Candidate,
     CandidateFactory,
     Client,
     ClientEnvironment,
-    FcmEndpoint,
     deliver_device_token,
 )
 from voice_push_conformance.target import HarnessContext as Context
@@ -59,25 +60,8 @@ class Sessions:
         self._ids = itertools.count(1)
 
     def create(self, body: Any) -> str:
-        if not isinstance(body, dict) or not isinstance(body.get("credentials"), dict):
-            raise ProtocolError("the session body must be a JSON object holding a credentials object")
-        try:
-            credentials = harness.credentials_from_json(body["credentials"])
-        except ValueError as exc:  # an empty secret, for one; a ProtocolError is a ValueError too
-            raise ProtocolError(f"credentials: {exc}") from None
-        if not all(isinstance(body.get(key), str | None) for key in ("fcm_base_url", "registrar_url", "token_url")):
-            raise ProtocolError("fcm_base_url, registrar_url and token_url must be strings or null")
-        clock_ms = None if isinstance(body.get("clock_ms"), bool) else body.get("clock_ms")
-        clock: Clock = ManualClock(clock_ms) if isinstance(clock_ms, int) else SystemClock()
-        fcm_base = body.get("fcm_base_url")
-        context = Context(
-            clock=clock,
-            credentials=credentials,
-            fcm=FcmEndpoint(fcm_base) if isinstance(fcm_base, str) else FcmEndpoint(),
-            registrar_url=body.get("registrar_url"),
-            token_url=body.get("token_url"),
-        )
-        session = Session(self.factory(context), clock, context)
+        context = harness.session_from_json(body)
+        session = Session(self.factory(context), context.clock, context)
         with self._lock:
             sid = f"S{next(self._ids):06d}"
             self._sessions[sid] = session
@@ -97,9 +81,7 @@ class Sessions:
 
 
 def _error(status: int, code: int | None, message: str) -> Response:
-    response = jsonify(harness.error_body(code, message))
-    response.status_code = status
-    return response
+    return respond(harness.error_answer(status, code, message))
 
 
 def create_app(factory: CandidateFactory = reference.build) -> Flask:  # noqa: PLR0915 - one closure per route
@@ -179,15 +161,8 @@ def create_app(factory: CandidateFactory = reference.build) -> Flask:  # noqa: P
             raise LookupError("this server has no client role")
         if not isinstance(identity, str) or not current.context.registrar_url or not current.context.token_url:
             raise ProtocolError("a client needs an identity, and the session needs registrar_url and token_url")
-        token_url = current.context.token_url
-        http = requests.Session()
-
-        def fetch_token() -> str:
-            answer = http.get(token_url.replace("{identity}", identity), timeout=10)
-            answer.raise_for_status()
-            return answer.text.strip()
-
-        env = ClientEnvironment(identity, current.clock, HttpRegistrar(current.context.registrar_url), fetch_token)
+        registrar = HttpRegistrar(current.context.registrar_url)
+        env = ClientEnvironment(identity, current.clock, registrar, token_fetcher(current.context.token_url, identity))
         cid = f"C{len(current.clients) + 1:04d}"
         current.clients[cid] = factory(env)
         return jsonify({"client": cid}), 201
@@ -252,14 +227,10 @@ def create_app(factory: CandidateFactory = reference.build) -> Flask:  # noqa: P
             raise LookupError("this server has no voice service role")
         channel, token = harness.registration_from_body(request.get_json(silent=True))
         result = service.register(request.headers.get(TOKEN_HEADER, ""), channel, token)
-        if not result.ok:
-            return _error(result.status, result.code, result.message)
         rid = "RG" + hashlib.sha256(f"{channel}:{token}".encode()).hexdigest()[:32]
-        current.registrations[rid] = (channel, token)
-        response = jsonify({"status": "registered"})
-        response.status_code = 201
-        response.headers["Location"] = f"{harness.REGISTRATIONS}/{rid}"
-        return response
+        if result.ok:
+            current.registrations[rid] = (channel, token)
+        return respond(harness.registration_answer(result, f"{harness.REGISTRATIONS}/{rid}"))
 
     @app.delete(f"{harness.REGISTRATIONS}/<rid>")
     def unregister(rid: str) -> Response | tuple[str, int]:

@@ -46,14 +46,14 @@ class TargetSpec:
 
 
 def _http(spec: str, timeout_s: float) -> TargetSpec:
-    from voice_push_conformance.bindings import http_client  # noqa: PLC0415 - only HTTP runs need Flask
+    from voice_push_conformance.bindings import http_client, reference_http  # noqa: PLC0415 - only HTTP runs need them
 
     try:
         if spec.startswith("reference-http"):
             rest = spec.removeprefix("reference-http").removeprefix(":")
             if rest and not rest.startswith("mutant:"):
                 raise TargetError(f"target {spec!r}: use 'reference-http' or 'reference-http:mutant:NAME'")
-            target = http_client.spawn_reference_server(rest.removeprefix("mutant:") or None, timeout_s)
+            target = reference_http.spawn_reference_server(rest.removeprefix("mutant:") or None, timeout_s)
         else:
             target = http_client.HttpTarget(spec, timeout_s)
     except http_client.HttpTargetError as exc:
@@ -62,7 +62,8 @@ def _http(spec: str, timeout_s: float) -> TargetSpec:
 
 
 def _token_url(spec: str, timeout_s: float) -> TargetSpec:
-    from voice_push_conformance.bindings import token_url  # noqa: PLC0415 - only token URL runs need it
+    # http_client too: plugin/target_faults reads this run's faults from it once it is loaded.
+    from voice_push_conformance.bindings import http_client, token_url  # noqa: F401, PLC0415 - token URL runs only
 
     try:
         target = token_url.TokenUrlTarget(spec, timeout_s)

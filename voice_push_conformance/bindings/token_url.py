@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from voice_push_conformance.bindings.http_client import Connection
+from voice_push_conformance.bindings.connection import Connection, probe
 from voice_push_conformance.bindings.sessions import PerThreadSession
 from voice_push_conformance.target import Candidate, CandidateError, HarnessContext
 
@@ -51,7 +51,7 @@ def token_from_body(content_type: str, text: str) -> str:
 
 
 class TokenUrlIssuer:
-    """``TokenIssuer`` over HTTP: one GET of the template per token."""
+    """``TokenIssuer`` over HTTP: one GET of the template per token (an HTTP candidate's issuer too)."""
 
     def __init__(self, connection: Connection, template: str) -> None:
         self.connection = connection
@@ -84,14 +84,7 @@ class TokenUrlTarget:
     def preflight(self) -> None:
         """Only reachability and the path are checked here; what the answer holds is for the scenarios."""
         url = self.template.replace(PLACEHOLDER, _PROBE_IDENTITY)
-        try:
-            response = self._http().get(url, timeout=self.timeout_s)
-        except requests.ConnectionError:
-            raise TokenUrlError(f"cannot connect to {url}: is the server running?") from None
-        except requests.Timeout:
-            raise TokenUrlError(f"{url} did not answer within {self.timeout_s} s") from None
-        except requests.RequestException as exc:
-            raise TokenUrlError(f"{url}: {type(exc).__name__}: {exc}") from None
+        response = probe(self._http(), url, self.timeout_s, TokenUrlError, url)
         if response.status_code in {404, 405}:
             raise TokenUrlError(f"GET {url} answered {response.status_code}: is the path of the token URL right?")
 

@@ -97,6 +97,14 @@ class CapturedPush:
         return json.dumps({"project": self.project_id, "status": self.status, "body": self.body}, sort_keys=True)
 
 
+def _text(body: bytes | str | None) -> str:
+    return body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or "")
+
+
+def _authorization(headers: Mapping[str, str]) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+
+
 def legacy_server_key(bearer_token: str) -> str:
     """The legacy API's server key for a project, derived from its v1 credential.
 
@@ -172,9 +180,8 @@ class FcmSink:
         if match is None:
             return fcm_error(404, "NOT_FOUND", f"no such FCM method: {path}", "UNSPECIFIED_ERROR")
         project = match.group("project")
-        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or "")
         try:
-            parsed = json.loads(text)
+            parsed = json.loads(_text(body))
         except json.JSONDecodeError as exc:
             return self._record(project, None, {}, headers, (f"body is not JSON: {exc}",), 400)
         if not isinstance(parsed, dict):
@@ -194,7 +201,7 @@ class FcmSink:
         problems: tuple[str, ...],
         forced_status: int | None,
     ) -> Answer:
-        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+        authorization = _authorization(headers)
         answer = self._answer(project, token, body, authorization, problems, forced_status)
         push = CapturedPush(
             project_id=project,
@@ -205,15 +212,22 @@ class FcmSink:
             schema_errors=problems,
             status=answer[0],
         )
+        self._keep(push, f"/v1/projects/{project}/messages:send", answer[2])
+        return answer
+
+    def _keep(self, push: CapturedPush, path: str, answer_text: str) -> None:
+        """The tail both APIs share: the push goes in the transcript and the record, and to the device if sent."""
         if self.transcript is not None:
-            self.transcript.record(
-                "fcm", f"POST /v1/projects/{project}/messages:send {push.summary()}", answer[2], push.received_at_ms
-            )
+            self.transcript.record("fcm", f"POST {path} {push.summary()}", answer_text, push.received_at_ms)
         with self._lock:
             self.pushes.append(push)
-            if answer[0] == 200 and token is not None:
-                self._deliver(self.devices[token], push)
-        return answer
+            if push.status == 200 and push.token is not None:
+                self._deliver(self.devices[push.token], push)
+
+    def _next_message_id(self) -> int:
+        with self._lock:
+            self._message_ids += 1
+            return self._message_ids
 
     def _answer(
         self,
@@ -251,8 +265,7 @@ class FcmSink:
             return fcm_error(403, "PERMISSION_DENIED", "SenderId mismatch", "SENDER_ID_MISMATCH")
         if not device.installed:
             return fcm_error(404, "NOT_FOUND", "Requested entity was not found.", "UNREGISTERED")
-        self._message_ids += 1
-        name = f"projects/{project}/messages/0:{self._message_ids:016d}"
+        name = f"projects/{project}/messages/0:{self._next_message_id():016d}"
         return 200, {"Content-Type": "application/json"}, json.dumps({"name": name})
 
     def _deliver(self, device: Device, push: CapturedPush) -> None:
@@ -270,13 +283,12 @@ class FcmSink:
 
     def _handle_legacy(self, headers: Mapping[str, str], body: bytes | str | None) -> Answer:
         """Answer a legacy /fcm/send request the way that API did: HTTP 200 with per-result errors."""
-        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), "") or ""
+        authorization = _authorization(headers) or ""
         project = next((p for p, key in self._legacy_keys.items() if authorization == f"key={key}"), None)
         if project is None:
             return 401, {"Content-Type": "text/plain"}, "Unauthorized: the server key is not valid"
-        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or "")
         try:
-            parsed = json.loads(text)
+            parsed = json.loads(_text(body))
         except json.JSONDecodeError:
             return 400, {"Content-Type": "text/plain"}, "JSON_PARSING_ERROR"
         problems = (
@@ -303,21 +315,15 @@ class FcmSink:
             status=status,
             api="legacy",
         )
-        with self._lock:
-            self._message_ids += 1
-            result = {"error": error} if error else {"message_id": f"0:{self._message_ids:016d}"}
-            self.pushes.append(push)
-            if status == 200 and device is not None:
-                self._deliver(device, push)
+        message_id = self._next_message_id()
         answer = {
-            "multicast_id": self._message_ids,
+            "multicast_id": message_id,
             "success": 0 if error else 1,
             "failure": 1 if error else 0,
             "canonical_ids": 0,
-            "results": [result],
+            "results": [{"error": error} if error else {"message_id": f"0:{message_id:016d}"}],
         }
-        if self.transcript is not None:
-            self.transcript.record("fcm", f"POST /fcm/send {push.summary()}", json.dumps(answer), push.received_at_ms)
+        self._keep(push, LEGACY_PATH, json.dumps(answer))
         return 200, {"Content-Type": "application/json"}, json.dumps(answer)
 
     # --- interception ---------------------------------------------------------------------

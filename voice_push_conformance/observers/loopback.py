@@ -4,6 +4,10 @@ role) and a token vending endpoint (for the client role's access tokens).
 
 One server per pytest process; each scenario attaches its own sink, registrar and token
 function under a session id that is part of every URL, so scenarios never share state.
+A scenario is wired in two steps: :meth:`LoopbackServer.reserve` names its id (and so its
+URLs, which the candidate is built with), and :meth:`LoopbackServer.attach` plugs in what
+answers there once the scenario's world exists. Until then, and after
+:meth:`LoopbackServer.detach`, its URLs answer 404.
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from voice_push_conformance.bindings import harness
-from voice_push_conformance.observers.fcm import FcmSink
+from voice_push_conformance.bindings.wsgi import respond
+from voice_push_conformance.observers.fcm import LEGACY_PATH, FcmSink
 from voice_push_conformance.observers.registrar import SuiteRegistrar
 
 
@@ -38,7 +43,7 @@ class LoopbackServer:
     _instance_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self) -> None:
-        self._attachments: dict[str, Attachment] = {}
+        self._attachments: dict[str, Attachment | None] = {}  # None: reserved, not attached yet
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server: BaseWSGIServer = make_server("127.0.0.1", 0, self._app(), threaded=True)
@@ -61,11 +66,19 @@ class LoopbackServer:
                 cls._instance._server.server_close()
                 cls._instance = None
 
-    def attach(self, attachment: Attachment) -> str:
+    def reserve(self) -> str:
+        """A new scenario id, whose URLs answer 404 until :meth:`attach` plugs the scenario in."""
         with self._lock:
             sid = f"L{next(self._ids):06d}"
-            self._attachments[sid] = attachment
+            self._attachments[sid] = None
         return sid
+
+    def attach(self, sid: str, attachment: Attachment) -> None:
+        """Answer the reserved ``sid``'s URLs with the scenario's sink, registrar and token vendor."""
+        with self._lock:
+            if sid not in self._attachments:
+                raise KeyError(f"scenario {sid!r} was never reserved, or has been detached")
+            self._attachments[sid] = attachment
 
     def detach(self, sid: str) -> None:
         with self._lock:
@@ -82,27 +95,22 @@ class LoopbackServer:
         app = Flask("voice_push_conformance.observers.loopback")
 
         def missing(sid: str) -> Response:
-            response = jsonify(harness.error_body(None, f"no scenario {sid!r} is attached (it may have ended)"))
-            response.status_code = 404
-            return response
+            return respond(harness.error_answer(404, None, f"no scenario {sid!r} is attached (it may have ended)"))
+
+        def fcm(sid: str, path: str) -> Response:
+            found = self._get(sid)
+            if found is None:
+                return missing(sid)
+            status, headers, body = found.sink.handle(path, dict(request.headers), request.get_data())
+            return Response(body, status=status, headers=headers)
 
         @app.post("/s/<sid>/fcm/v1/projects/<project>/messages:send")
         def fcm_send(sid: str, project: str) -> Response:
-            found = self._get(sid)
-            if found is None:
-                return missing(sid)
-            status, headers, body = found.sink.handle(
-                f"/v1/projects/{project}/messages:send", dict(request.headers), request.get_data()
-            )
-            return Response(body, status=status, headers=headers)
+            return fcm(sid, f"/v1/projects/{project}/messages:send")
 
-        @app.post("/s/<sid>/fcm/fcm/send")
+        @app.post("/s/<sid>/fcm" + LEGACY_PATH)
         def fcm_legacy_send(sid: str) -> Response:
-            found = self._get(sid)
-            if found is None:
-                return missing(sid)
-            status, headers, body = found.sink.handle("/fcm/send", dict(request.headers), request.get_data())
-            return Response(body, status=status, headers=headers)
+            return fcm(sid, LEGACY_PATH)
 
         @app.post("/s/<sid>/ers" + harness.REGISTRATIONS)
         def register(sid: str) -> Response:
@@ -112,18 +120,10 @@ class LoopbackServer:
             try:
                 channel, device_token = harness.registration_from_body(request.get_json(silent=True))
             except harness.ProtocolError as exc:
-                response = jsonify(harness.error_body(31400, str(exc)))
-                response.status_code = 400
-                return response
+                return respond(harness.error_answer(400, 31400, str(exc)))
             result = found.registrar.register(request.headers.get(harness.TOKEN_HEADER, ""), channel, device_token)
-            if not result.ok:
-                response = jsonify(harness.error_body(result.code, result.message))
-                response.status_code = result.status
-                return response
-            response = jsonify({"status": "registered"})
-            response.status_code = 201
-            response.headers["Location"] = f"/s/{sid}/ers{harness.REGISTRATIONS}/RG{len(found.registrar.requests):032d}"
-            return response
+            location = f"/s/{sid}/ers{harness.REGISTRATIONS}/RG{len(found.registrar.requests):032d}"
+            return respond(harness.registration_answer(result, location))
 
         @app.get("/s/<sid>/token")
         def token(sid: str) -> Response:

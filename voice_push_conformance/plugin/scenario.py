@@ -1,4 +1,8 @@
-"""The scenario's ``world`` fixture: clock, FCM model, registrar, loopback wiring and the candidate."""
+"""The scenario's ``world`` fixture: clock, FCM model, registrar, loopback wiring and the candidate.
+
+The fixture is a thin wrapper around :func:`open_world`, a plain context manager that a
+script can use to run one scenario's world without pytest's hooks.
+"""
 
 from __future__ import annotations
 
@@ -15,29 +19,30 @@ from voice_push_conformance.observers.fcm import FcmSink
 from voice_push_conformance.observers.registrar import SuiteRegistrar
 from voice_push_conformance.observers.transcript import CURRENT as CURRENT_TRANSCRIPT
 from voice_push_conformance.observers.transcript import Transcript
-from voice_push_conformance.plugin.settings import RUN, TRANSCRIPT
+from voice_push_conformance.plugin.settings import RUN, TRANSCRIPT, RunSettings
 from voice_push_conformance.target import CandidateError, FcmEndpoint, HarnessContext
 from voice_push_conformance.world import World, run_as_candidate
 
 
-@pytest.fixture
-def world(request: pytest.FixtureRequest) -> Iterator[World]:
-    """A fresh candidate, clock, data set and FCM model for one scenario."""
-    run = request.config.stash[RUN]
-    scenario_seed = derive_seed(run.seed, request.node.nodeid)
+class ScenarioSetupError(Exception):
+    """The scenario's candidate could not be built: the message says why, for a failure without traceback."""
+
+
+@contextlib.contextmanager
+def open_world(run: RunSettings, nodeid: str, record: Transcript) -> Iterator[World]:
+    """One scenario's world, from its candidate's build to its close, recording exchanges in ``record``."""
+    scenario_seed = derive_seed(run.seed, nodeid)
     clock = ManualClock(run.start_ms(scenario_seed)) if "clock" in run.declared.capabilities else SystemClock()
-    record = Transcript(secrets=run.credentials.secrets)
     registrar = SuiteRegistrar(clock)
-    holder: list[World] = []
+    loopback = None
     loopback_id: str | None = None
     # Out-of-process targets, and in-process ones whose HTTP client the requests mock cannot see.
     loopback_fcm = run.target.remote or "loopback_fcm" in run.declared.capabilities
     if loopback_fcm:
-        from voice_push_conformance.observers.loopback import Attachment, LoopbackServer  # noqa: PLC0415 - HTTP runs only
+        from voice_push_conformance.observers.loopback import LoopbackServer  # noqa: PLC0415 - HTTP runs only
 
         loopback = LoopbackServer.instance()
-        sink = FcmSink(clock)
-        loopback_id = loopback.attach(Attachment(sink, registrar, lambda identity: holder[0].vend_for(identity)))  # noqa: PLW0108 - filled later
+        loopback_id = loopback.reserve()  # its URLs answer 404 until the world is attached below
         base = loopback.url(loopback_id)
         context = HarnessContext(
             clock=clock,
@@ -46,6 +51,7 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
             registrar_url=f"{base}/ers",
             token_url=f"{base}/token?identity={{identity}}",
         )
+        sink = FcmSink(clock)
     else:
         context = HarnessContext(clock=clock, credentials=run.credentials)
         sink = FcmSink(clock, context.fcm)
@@ -56,9 +62,9 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
         try:
             candidate = run_as_candidate()(run.target.build)(context)  # its warnings are notes
         except TargetError as exc:
-            pytest.fail(str(exc), pytrace=False)
+            raise ScenarioSetupError(str(exc)) from exc
         except CandidateError as exc:
-            pytest.fail(f"setting up the scenario: {exc}", pytrace=False)
+            raise ScenarioSetupError(f"setting up the scenario: {exc}") from exc
         world = World(
             candidate=candidate,
             clock=clock,
@@ -68,7 +74,10 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
             registrar=registrar,
             transcript=record,
         )
-        holder.append(world)
+        if loopback is not None and loopback_id is not None:
+            from voice_push_conformance.observers.loopback import Attachment  # noqa: PLC0415 - HTTP runs only
+
+            loopback.attach(loopback_id, Attachment(sink, registrar, world.vend_for))
         with contextlib.ExitStack() as stack:
             if not loopback_fcm:
                 sink.install(stack.enter_context(responses.RequestsMock(assert_all_requests_are_fired=False)))
@@ -76,9 +85,20 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
                 stack.callback(run_as_candidate()(candidate.close))
             yield world
     finally:
-        if loopback_id is not None:
-            from voice_push_conformance.observers.loopback import LoopbackServer  # noqa: PLC0415
-
-            LoopbackServer.instance().detach(loopback_id)
+        if loopback is not None and loopback_id is not None:
+            loopback.detach(loopback_id)
         CURRENT_TRANSCRIPT.reset(token)
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest) -> Iterator[World]:
+    """A fresh candidate, clock, data set and FCM model for one scenario."""
+    run = request.config.stash[RUN]
+    record = Transcript(secrets=run.credentials.secrets)
+    try:
+        with open_world(run, request.node.nodeid, record) as world:
+            yield world
+    except ScenarioSetupError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    finally:
         request.node.stash[TRANSCRIPT] = record
