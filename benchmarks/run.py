@@ -65,9 +65,9 @@ def _measure_round_trips() -> None:
     os.chdir(ROOT)
     args = ["steps", "-q", "-p", "no:hypothesispytest", "--seed", SEED, "--target", "reference-http"]
     code = pytest.main(args, plugins=[LoopTimer()])
-    from voice_push_conformance.bindings import http_client  # noqa: PLC0415
+    from voice_push_conformance.bindings import connection  # noqa: PLC0415
 
-    print(f"ROUND-TRIPS {code} {LoopTimer.seconds} {http_client.ROUND_TRIPS.count} {http_client.ROUND_TRIPS.seconds}")
+    print(f"ROUND-TRIPS {code} {LoopTimer.seconds} {connection.ROUND_TRIPS.count} {connection.ROUND_TRIPS.seconds}")
 
 
 def http_round_trips() -> tuple[float, int, float]:

@@ -16,9 +16,9 @@ import pytest
 
 from tests.helpers import run_suite
 from voice_push_conformance import reference
-from voice_push_conformance.bindings import harness
 from voice_push_conformance.clock import ManualClock
 from voice_push_conformance.credentials import generate_credentials
+from voice_push_conformance.plugin import reproduce
 from voice_push_conformance.target import Candidate, HarnessContext, NotApplicable
 
 SEED = "424242"
@@ -78,17 +78,17 @@ def test_a_not_applicable_message_is_the_same_whatever_the_order_of_the_needs() 
 
 
 def test_the_reproduce_command_names_the_target_and_seed() -> None:
-    command = harness.reproduce_command("reference", 7)
+    command = reproduce.reproduce_command("reference", 7)
     assert command == './suite conformance --target reference --seed 7 -k "{name}"'
     assert command.format(name="scenario") == './suite conformance --target reference --seed 7 -k "scenario"'
 
 
 def test_the_reproduce_command_names_the_expectations_file_and_a_non_default_timeout(tmp_path: Path) -> None:
     known = tmp_path / "known failures.toml"
-    command = harness.reproduce_command("http://127.0.0.1:8080", 7, str(known), 10.0)
+    command = reproduce.reproduce_command("http://127.0.0.1:8080", 7, str(known), 10.0)
     assert f"--expectations '{known.resolve()}'" in command
     assert "--http-timeout 10 " in command
-    assert "--http-timeout" not in harness.reproduce_command("http://127.0.0.1:8080", 7, None, 5.0)
+    assert "--http-timeout" not in reproduce.reproduce_command("http://127.0.0.1:8080", 7, None, 5.0)
 
 
 def test_the_reproduce_command_keeps_the_pythonpath_that_made_the_adapter_importable(
@@ -102,7 +102,7 @@ def test_the_reproduce_command_keeps_the_pythonpath_that_made_the_adapter_import
     monkeypatch.syspath_prepend(str(tmp_path))
     importlib.import_module("vendor_adapter_pkg.adapter")
     try:
-        command = harness.reproduce_command("vendor_adapter_pkg.adapter:build", 7)
+        command = reproduce.reproduce_command("vendor_adapter_pkg.adapter:build", 7)
     finally:
         sys.modules.pop("vendor_adapter_pkg.adapter", None)
         sys.modules.pop("vendor_adapter_pkg", None)

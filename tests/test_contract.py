@@ -13,9 +13,8 @@ import responses
 from tests.candidates.map_only import MapOnlyClient
 from tests.candidates.single_callback import SingleCallbackClient
 from tests.helpers import run_suite
-from voice_push_conformance.bindings import harness
 from voice_push_conformance.clock import ManualClock
-from voice_push_conformance.codecs import twiml
+from voice_push_conformance.codecs import harness, twiml
 from voice_push_conformance.credentials import generate_credentials
 from voice_push_conformance.reference import ReferenceClient, ReferenceIssuer, ReferenceVoiceService
 from voice_push_conformance.reference.service import Grant

@@ -23,7 +23,7 @@ import pytest
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from tests.helpers import SuiteRun, run_suite
-from voice_push_conformance.bindings import http_client
+from voice_push_conformance.bindings import connection
 from voice_push_conformance.bindings.http_server import create_app
 from voice_push_conformance.paths import SCHEMAS
 
@@ -225,12 +225,12 @@ def test_a_server_that_dies_mid_run_stops_the_run_as_could_not_run(tmp_path: Pat
     assert "INTERNALERROR" not in output, output[-3000:]
     assert completed.returncode == 3, f"exit {completed.returncode}\n{output[-3000:]}"
     assert "claim: could not run" in completed.stdout, output[-3000:]
-    assert f"{http_client.MAX_CONNECTION_FAILURES} connection attempts in a row failed" in completed.stdout
+    assert f"{connection.MAX_CONNECTION_FAILURES} connection attempts in a row failed" in completed.stdout
     scenarios = json.loads(verdict_file.read_text(encoding="utf-8"))["scenarios"]
     verdicts = [entry["verdict"] for entry in scenarios.values()]
     # Two scenarios passed before the death; the ones that met it are errors; none is judged failed.
     assert verdicts.count("pass") == 2 and "fail" not in verdicts, scenarios
-    assert 1 <= verdicts.count("error") <= http_client.MAX_CONNECTION_FAILURES, scenarios
+    assert 1 <= verdicts.count("error") <= connection.MAX_CONNECTION_FAILURES, scenarios
     not_run = [line for line in completed.stdout.splitlines() if line.startswith("  not run: ")]
     assert len(not_run) > 100 and not any(line.removeprefix("  not run: ") in scenarios for line in not_run)
 

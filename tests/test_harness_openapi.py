@@ -39,10 +39,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from voice_push_conformance import token_vectors
-from voice_push_conformance.bindings import harness
 from voice_push_conformance.bindings.http_server import create_app
 from voice_push_conformance.clock import ManualClock
-from voice_push_conformance.codecs import tokens, twiml
+from voice_push_conformance.codecs import harness, tokens, twiml
 from voice_push_conformance.credentials import Credentials, generate_credentials
 from voice_push_conformance.judging import catalogue, features
 from voice_push_conformance.observers.fcm import FcmSink

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from voice_push_conformance.bindings import harness
-from voice_push_conformance.bindings.wsgi import respond
 from voice_push_conformance.clock import ManualClock, SystemClock
+from voice_push_conformance.codecs import harness
+from voice_push_conformance.codecs.wsgi import respond
 from voice_push_conformance.credentials import generate_credentials
 from voice_push_conformance.observers.fcm import FcmSink
 from voice_push_conformance.observers.loopback import Attachment, LoopbackServer

@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from voice_push_conformance.bindings import harness
+from voice_push_conformance.codecs import harness
 from voice_push_conformance.target import RegistrationResult
 
 

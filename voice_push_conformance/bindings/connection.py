@@ -22,7 +22,7 @@ from typing import Any
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from voice_push_conformance.bindings.harness import SESSION_HEADER
+from voice_push_conformance.codecs.harness import SESSION_HEADER
 from voice_push_conformance.observers.transcript import record as record_exchange
 from voice_push_conformance.target import CandidateError
 

@@ -5,11 +5,9 @@ carrying the suite's credentials, clock and loopback URLs, and closes it at the 
 Before the scenarios, the suite only reads ``GET /conformance/v1/capabilities``: it opens
 no session to learn what the candidate declares.
 
-The requests themselves, and the target's faults that are not verdicts, are
-:mod:`voice_push_conformance.bindings.connection`'s; the roles are
-:mod:`voice_push_conformance.bindings.http_roles`'. This module re-exports the fault
-functions (:func:`take_notes`, :func:`unreachable`): ``plugin/target_faults`` reads them
-here, once this module is loaded, which every run over HTTP or a token URL does.
+The requests themselves, and the target's faults that are not verdicts (read by
+``plugin/target_faults``), are :mod:`voice_push_conformance.bindings.connection`'s; the
+roles are :mod:`voice_push_conformance.bindings.http_roles`'.
 """
 
 from __future__ import annotations
@@ -20,35 +18,27 @@ from dataclasses import dataclass
 
 import requests
 
-from voice_push_conformance.bindings import harness
 from voice_push_conformance.bindings.connection import (
     FAULTS,
-    MAX_CONNECTION_FAILURES,
-    ROUND_TRIPS,
     Connection,
     TargetUnreachable,
     probe,
-    take_notes,
-    unreachable,
 )
-from voice_push_conformance.bindings.harness import CONTROL
 from voice_push_conformance.bindings.http_roles import DeclarationOnly, HttpClient, HttpIssuer, HttpVoiceService
 from voice_push_conformance.bindings.sessions import PerThreadSession
 from voice_push_conformance.clock import ManualClock
+from voice_push_conformance.codecs import harness
+from voice_push_conformance.codecs.harness import CONTROL
 from voice_push_conformance.target import CAPABILITIES, Candidate, CandidateError, Client, ClientEnvironment
 from voice_push_conformance.target import HarnessContext as Context
 
 __all__ = [
     "DEFAULT_TIMEOUT_S",
-    "MAX_CONNECTION_FAILURES",
-    "ROUND_TRIPS",
     "Connection",
     "Declared",
     "HttpTarget",
     "HttpTargetError",
     "TargetUnreachable",
-    "take_notes",
-    "unreachable",
 ]
 
 DEFAULT_TIMEOUT_S = harness.DEFAULT_HTTP_TIMEOUT_S

@@ -1,7 +1,7 @@
 """The roles of a candidate reached over the harness protocol, as the adapter contract's objects.
 
 Each role sends its requests on the scenario's :class:`~voice_push_conformance.bindings.connection.Connection`
-and reads the answers with the wire format of :mod:`voice_push_conformance.bindings.harness`.
+and reads the answers with the wire format of :mod:`voice_push_conformance.codecs.harness`.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Any
 
 import requests
 
-from voice_push_conformance.bindings import harness
 from voice_push_conformance.bindings.connection import Connection
-from voice_push_conformance.bindings.harness import CONTROL, TOKEN_HEADER
 from voice_push_conformance.bindings.token_url import TokenUrlIssuer
+from voice_push_conformance.codecs import harness
+from voice_push_conformance.codecs.harness import CONTROL, TOKEN_HEADER
 from voice_push_conformance.target import CallResult, CandidateError, PushHandling, RegistrationResult
 
 

@@ -24,11 +24,11 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
 from voice_push_conformance import reference
-from voice_push_conformance.bindings import harness
 from voice_push_conformance.bindings.app_services import HttpRegistrar, token_fetcher
-from voice_push_conformance.bindings.harness import CONTROL, SESSION_HEADER, TOKEN_HEADER, ProtocolError
-from voice_push_conformance.bindings.wsgi import respond
 from voice_push_conformance.clock import Clock, ManualClock
+from voice_push_conformance.codecs import harness
+from voice_push_conformance.codecs.harness import CONTROL, SESSION_HEADER, TOKEN_HEADER, ProtocolError
+from voice_push_conformance.codecs.wsgi import respond
 from voice_push_conformance.target import (
     Candidate,
     CandidateFactory,

@@ -62,8 +62,7 @@ def _http(spec: str, timeout_s: float) -> TargetSpec:
 
 
 def _token_url(spec: str, timeout_s: float) -> TargetSpec:
-    # http_client too: plugin/target_faults reads this run's faults from it once it is loaded.
-    from voice_push_conformance.bindings import http_client, token_url  # noqa: F401, PLC0415 - token URL runs only
+    from voice_push_conformance.bindings import token_url  # noqa: PLC0415 - token URL runs only
 
     try:
         target = token_url.TokenUrlTarget(spec, timeout_s)

@@ -21,8 +21,8 @@ from typing import ClassVar
 from flask import Flask, Response, request
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from voice_push_conformance.bindings import harness
-from voice_push_conformance.bindings.wsgi import respond
+from voice_push_conformance.codecs import harness
+from voice_push_conformance.codecs.wsgi import respond
 from voice_push_conformance.observers.fcm import LEGACY_PATH, FcmSink
 from voice_push_conformance.observers.registrar import SuiteRegistrar
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from voice_push_conformance import report
-from voice_push_conformance.bindings import harness
 from voice_push_conformance.judging.verdicts import CONFORMANT, Verdict
+from voice_push_conformance.plugin import reproduce
 from voice_push_conformance.plugin.decide import Decided, decide_run
 from voice_push_conformance.plugin.outcomes import RESULTS
 from voice_push_conformance.plugin.settings import RUN, STARTED
@@ -51,7 +51,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         profiles=run.declared.profiles,
         claim=decided.claim,
         exit_status=int(session.exitstatus),
-        reproduce=harness.reproduce_command(
+        reproduce=reproduce.reproduce_command(
             run.target.spec,
             run.seed,
             session.config.option.vpc_expectations,

@@ -1,6 +1,6 @@
 """pytest plugin: faults of an HTTP target that are not verdicts on the implementation.
 
-The HTTP adapter detects them (``voice_push_conformance.bindings.http_client``); this plugin only
+The HTTP connection detects them (``voice_push_conformance.bindings.connection``); this plugin only
 carries them to the reports and stops the run:
 
 - a session ``DELETE`` that failed or hung is a note on its scenario: the user property
@@ -27,7 +27,7 @@ from voice_push_conformance.judging.verdicts import EXIT_COULD_NOT_RUN
 
 NOTES_PROPERTY = "vpc_notes"
 UNREACHABLE_PROPERTY = "vpc_target_unreachable"
-_HTTP_ADAPTER = "voice_push_conformance.bindings.http_client"
+_HTTP_ADAPTER = "voice_push_conformance.bindings.connection"
 
 
 class TargetFaults:
@@ -53,7 +53,7 @@ class TargetFaults:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
         report = yield
-        adapter = sys.modules.get(_HTTP_ADAPTER)  # loaded only when the target is reached over HTTP
+        adapter = sys.modules.get(_HTTP_ADAPTER)  # loaded only when the target is reached over HTTP or a token URL
         if report.when != "teardown" or adapter is None:
             return report
         notes = adapter.take_notes()
