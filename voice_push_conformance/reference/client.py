@@ -36,6 +36,14 @@ class ReferenceClient:
         self.stored_token = device_token
         self.last_registered_ms = self.env.clock.now_ms()
 
+    def registration_channel(self) -> str:
+        """CADENCE-NEW-TOKEN: devices register over FCM, never the retired GCM."""
+        return FCM
+
+    def registration_access_token(self) -> str:
+        """CADENCE-YEARLY: a fresh access token for every registration, so a renewal is never refused."""
+        return self.env.fetch_access_token()
+
     def custom_parameters(self, raw: str | None) -> dict[str, str | None]:
         if raw is None:
             return {}
@@ -74,7 +82,9 @@ class ReferenceClient:
         """Both events share one rule here, so a mutant overriding this breaks both."""
         if not self.should_register(device_token):
             return
-        result = self.env.registrar.register(self.env.fetch_access_token(), FCM, device_token)
+        result = self.env.registrar.register(
+            self.registration_access_token(), self.registration_channel(), device_token
+        )
         if result.ok:
             self.remember_registration(device_token)
 
