@@ -17,11 +17,12 @@ from voice_push_conformance.clock import ManualClock
 from voice_push_conformance.codecs import harness, twiml
 from voice_push_conformance.credentials import generate_credentials
 from voice_push_conformance.reference import ReferenceClient, ReferenceIssuer, ReferenceVoiceService
-from voice_push_conformance.reference.service import Grant
+from voice_push_conformance.reference.service import Binding, Grant
 from voice_push_conformance.target import (
     NOT_OFFERED,
     CandidateError,
     ClientEnvironment,
+    Delivery,
     HarnessContext,
     NotApplicable,
     PushHandling,
@@ -165,3 +166,21 @@ def test_the_fcm_error_code_hook_decides_what_forget_on_failure_sees() -> None:
         first = service.place_call(dial)
     assert [d.error for d in first.deliveries] == ["FCM answered 404 UNREGISTERED"]
     assert service.place_call(dial).deliveries == (), "the hook's UNREGISTERED did not drop the registration"
+
+
+def test_an_adapter_overriding_the_earlier_private_push_method_still_sends_through_it() -> None:
+    sent: list[str] = []
+
+    class OldStyle(ReferenceVoiceService):  # examples/vendor-project overrides _push like this
+        def _push(self, binding: Binding, data: dict[str, str]) -> Delivery:
+            sent.append(binding.device_token)
+            self._mark_pushed(binding)
+            return Delivery(binding.device_token, True)
+
+    context = _context()
+    service, token = OldStyle(context), ReferenceIssuer(context).issue_token("bob")
+    assert service.register(token, "fcm", "device-1").status == 201
+    result = service.place_call(twiml.build_dial("bob", caller_id="client:alice"))
+    assert sent == ["device-1"]
+    assert [d.delivered for d in result.deliveries] == [True]
+    assert service.registrations.get(("bob", context.credentials.push_credential_sid, "device-1")) is not None

@@ -7,6 +7,7 @@ from typing import Any
 
 from voice_push_conformance.mutants import mutant
 from voice_push_conformance.reference import ReferenceVoiceService
+from voice_push_conformance.reference.registrations import Key, RegistrationStore
 from voice_push_conformance.reference.service import DEVICE_LIMIT, Binding, Grant
 from voice_push_conformance.target import RegistrationResult
 
@@ -43,7 +44,7 @@ class _StickyOrderService(ReferenceVoiceService):
 @mutant("limit-global", "LIMIT-PER-IDENTITY", "applies the ten-device limit across all identities")
 class _GlobalLimitService(ReferenceVoiceService):
     def recipients(self, bindings: list[Binding]) -> list[Binding]:
-        newest = sorted(self._bindings.values(), key=lambda b: b.sequence, reverse=True)[:10]
+        newest = sorted(self.registrations.all(), key=lambda b: b.sequence, reverse=True)[:10]
         allowed = {id(b) for b in newest}
         return [b for b in bindings if id(b) in allowed]
 
@@ -53,34 +54,30 @@ class _SoftDeleteService(ReferenceVoiceService):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._inactive: set[tuple[str, str, str]] = set()
-
-    @staticmethod
-    def _key(binding: Binding) -> tuple[str, str, str]:
-        return (binding.identity, binding.push_credential_sid, binding.device_token)
+        self.inactive: set[Key] = set()
 
     def recipients(self, bindings: list[Binding]) -> list[Binding]:
         chosen = super().recipients(bindings)  # the ten most recent, inactive ones included
-        return [b for b in chosen if self._key(b) not in self._inactive]
+        return [b for b in chosen if b.key not in self.inactive]
 
     def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
         result = super().register(access_token, channel, device_token)
         if result.ok:
             grant = self.validate_token(access_token)
-            self._inactive.discard((grant.identity, grant.push_credential_sid, device_token))
+            self.inactive.discard((grant.identity, grant.push_credential_sid, device_token))
         return result
 
 
 @mutant("limit-counts-unregistered", "LIMIT-ACTIVE", "an unregistered device still takes one of the ten places")
 class _CountsUnregisteredService(_SoftDeleteService):
     def unregister(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
-        outcome = self._authenticate(access_token, channel, device_token)
+        outcome = self.authenticate(access_token, channel, device_token)
         if isinstance(outcome, RegistrationResult):
             return outcome
         key = (outcome.identity, outcome.push_credential_sid, device_token)
-        if key not in self._bindings or key in self._inactive:
+        if self.registrations.get(key) is None or key in self.inactive:
             return RegistrationResult(404, 31404, "no such registration")
-        self._inactive.add(key)
+        self.inactive.add(key)
         return RegistrationResult(204, None, "unregistered")
 
 
@@ -90,8 +87,8 @@ class _CountsUnregisteredService(_SoftDeleteService):
     "a device FCM reported UNREGISTERED still takes one of the ten places",
 )
 class _CountsUninstalledService(_SoftDeleteService):
-    def _forget(self, binding: Binding) -> None:
-        self._inactive.add(self._key(binding))
+    def forget(self, binding: Binding) -> None:
+        self.inactive.add(binding.key)
 
 
 @mutant("limit-evicts-beyond-ten", "LIMIT-ACTIVE", "stores at most ten registrations per identity, dropping the oldest")
@@ -100,10 +97,9 @@ class _CappedStoreService(ReferenceVoiceService):
         result = super().register(access_token, channel, device_token)
         if result.ok:
             identity = self.validate_token(access_token).identity
-            with self._lock:
-                keys = sorted(self._keys_by_identity.get(identity, ()), key=lambda k: self._bindings[k].sequence)
-                for key in keys[:-10]:
-                    self._drop(key)
+            oldest_first = sorted(self.registrations.of_identity(identity), key=lambda b: b.sequence)
+            for binding in oldest_first[:-10]:
+                self.registrations.remove(binding.key)
         return result
 
 
@@ -115,27 +111,40 @@ class _CappedStoreService(ReferenceVoiceService):
 class _RevivingService(ReferenceVoiceService):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._first_sequence: dict[str, int] = {}
+        self.first_sequence: dict[str, int] = {}
 
     def refreshed(self, existing: Binding | None, grant: Grant, device_token: str) -> Binding:
         fresh = super().refreshed(existing, grant, device_token)
         if existing is not None:
             return fresh  # a refresh of a live registration moves it up, as it should
-        first = self._first_sequence.setdefault(device_token, fresh.sequence)
+        first = self.first_sequence.setdefault(device_token, fresh.sequence)
         return replace(fresh, sequence=first)
+
+
+class _TombstoneStore(RegistrationStore):
+    """Remembers every binding it removes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.removed: list[Binding] = []
+
+    def remove(self, key: Key) -> Binding | None:
+        removed = super().remove(key)
+        if removed is not None:
+            self.removed.append(removed)
+        return removed
 
 
 @mutant("limit-counts-removed", "LIMIT-ACTIVE", "keeps an unregistered device's place among the ten most recent")
 class _TombstoneService(ReferenceVoiceService):
-    def _drop(self, key: tuple[str, str, str]) -> Binding | None:
-        removed = super()._drop(key)
-        if removed is not None:
-            self.__dict__.setdefault("_removed", []).append(removed)
-        return removed
+    def new_registrations(self) -> RegistrationStore:
+        return _TombstoneStore()
 
     def recipients(self, bindings: list[Binding]) -> list[Binding]:
+        store = self.registrations
+        assert isinstance(store, _TombstoneStore)
         identities = {b.identity for b in bindings}
-        removed = [b for b in self.__dict__.get("_removed", []) if b.identity in identities]
+        removed = [b for b in store.removed if b.identity in identities]
         ranked = sorted([*bindings, *removed], key=lambda b: b.sequence, reverse=True)[:DEVICE_LIMIT]
         return [b for b in ranked if b in bindings]
 
@@ -146,8 +155,15 @@ class _TombstoneService(ReferenceVoiceService):
     "keys registrations by registration time: those made at the same instant overwrite each other",
 )
 class _SameInstantService(ReferenceVoiceService):
-    def _store(self, key: tuple[str, str, str], binding: Binding) -> None:
-        for other in list(self._keys_by_identity.get(key[0], ())):
-            if other != key and self._bindings[other].registered_at_ms == binding.registered_at_ms:
-                self._drop(other)
-        super()._store(key, binding)
+    def new_registrations(self) -> RegistrationStore:
+        return _SameInstantStore()
+
+
+class _SameInstantStore(RegistrationStore):
+    """Keeps one binding per identity and registration instant."""
+
+    def put(self, key: Key, binding: Binding) -> None:
+        for other in self.of_identity(key[0]):
+            if other.key != key and other.registered_at_ms == binding.registered_at_ms:
+                self.remove(other.key)
+        super().put(key, binding)

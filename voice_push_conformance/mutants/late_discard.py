@@ -42,19 +42,15 @@ class _NeverDiscardClient(ReferenceClient):
 
 @mutant("discard-crash-on-garbage", "LATE-MALFORMED", "crashes on a timestamp that is not a number")
 class _CrashingClient(ReferenceClient):
-    def lateness(self, params: Mapping[str, str | None]) -> tuple[Any, str]:
-        stamp = params.get("timestamp")
-        if stamp is not None:
-            int(stamp)  # raises ValueError on garbage: the mistake under test
-        return super().lateness(params)
+    def malformed_stamp(self, stamp: str) -> tuple[Any, str]:
+        int(stamp)  # raises ValueError on garbage: the mistake under test
+        return super().malformed_stamp(stamp)
 
 
 @mutant("discard-missing-stamp", "LATE-NO-STAMP", "discards calls that carry no timestamp")
 class _DiscardUnstampedClient(ReferenceClient):
-    def lateness(self, params: Mapping[str, str | None]) -> tuple[Any, str]:
-        if params.get("timestamp") is None:
-            return "discard", "no timestamp"
-        return super().lateness(params)
+    def unstamped(self) -> tuple[Any, str]:
+        return "discard", "no timestamp"
 
 
 @mutant(

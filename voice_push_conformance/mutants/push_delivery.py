@@ -11,7 +11,7 @@ from voice_push_conformance.codecs import twiml
 from voice_push_conformance.mutants import mutant
 from voice_push_conformance.observers.fcm import legacy_server_key
 from voice_push_conformance.reference import ReferenceVoiceService
-from voice_push_conformance.reference.service import Binding
+from voice_push_conformance.reference.service import Binding, PushCredential
 from voice_push_conformance.target import CallResult, Delivery
 
 
@@ -25,13 +25,8 @@ class _ReservedKeyService(ReferenceVoiceService):
     "push-wrong-bearer", "PUSH-ENVELOPE", "authorises pushes with the API key secret instead of the push credential"
 )
 class _WrongBearerService(ReferenceVoiceService):
-    def _push(self, binding: Binding, data: dict[str, str]) -> Delivery:
-        credential = self.push_credentials[binding.push_credential_sid]
-        self.push_credentials[binding.push_credential_sid] = replace(credential, bearer_token="not-the-credential")
-        try:
-            return super()._push(binding, data)
-        finally:
-            self.push_credentials[binding.push_credential_sid] = credential
+    def fcm_headers(self, credential: PushCredential) -> dict[str, str]:
+        return super().fcm_headers(replace(credential, bearer_token="not-the-credential"))
 
 
 @mutant("push-to-bare-identity", "PUSH-CALL-PAYLOAD", "sends twi_to as the bare identity, without 'client:'")
@@ -49,7 +44,7 @@ class _AnonymousCallerService(ReferenceVoiceService):
 @mutant("push-call-sid-per-device", "PUSH-CALL-PAYLOAD", "mints a new call SID for every device of a call")
 class _CallSidPerDeviceService(ReferenceVoiceService):
     def call_data(self, call_sid: str, dial: twiml.Dial, leg: twiml.ClientLeg, message_id: str) -> dict[str, str]:
-        return super().call_data(self._sid("CA", message_id), dial, leg, message_id)
+        return super().call_data(self.derived_sid("CA", message_id), dial, leg, message_id)
 
 
 @mutant("push-normal-priority", "PUSH-HIGH-PRIORITY", "sends call pushes with normal priority")
@@ -78,9 +73,8 @@ class _MinuteTtlService(ReferenceVoiceService):
 
 @mutant("push-every-identity", "PUSH-TARGETING", "looks registrations up without filtering by identity")
 class _BroadcastService(ReferenceVoiceService):
-    def _live_bindings(self, identity: str) -> list[Binding]:
-        with self._lock:
-            return list(self._bindings.values())
+    def live_bindings(self, identity: str) -> list[Binding]:
+        return self.registrations.all()
 
 
 @mutant("push-keeps-unregistered", "PUSH-UNREGISTERED", "keeps pushing to registrations FCM reports as UNREGISTERED")
@@ -98,24 +92,23 @@ class _OptimisticService(ReferenceVoiceService):
 
 @mutant("push-legacy-api", "PUSH-LEGACY-API", "pushes through the retired legacy FCM HTTP API (/fcm/send)")
 class _LegacyApiService(ReferenceVoiceService):
-    def _push(self, binding: Binding, data: dict[str, str]) -> Delivery:
+    def send_push(self, binding: Binding, data: dict[str, str]) -> Delivery:
         credential = self.push_credentials[binding.push_credential_sid]
         body = {"to": binding.device_token, "priority": "high", "time_to_live": 0, "data": data}
         try:
-            response = self._http.post(
+            response = self.fcm_post(
                 f"{self.context.fcm.base_url}/fcm/send",
-                json=body,
-                headers={"Authorization": f"key={legacy_server_key(credential.bearer_token)}"},
-                timeout=10,
+                body,
+                {"Authorization": f"key={legacy_server_key(credential.bearer_token)}"},
             )
             result = response.json()["results"][0]
         except (requests.RequestException, ValueError, KeyError, IndexError) as exc:
             return Delivery(binding.device_token, False, f"legacy FCM: {type(exc).__name__}")
         if "error" in result:
             if result["error"] == "NotRegistered":
-                self._forget(binding)
+                self.forget(binding)
             return Delivery(binding.device_token, False, f"legacy FCM answered {result['error']}")
-        self._mark_pushed(binding)
+        self.mark_pushed(binding)
         return Delivery(binding.device_token, True)
 
 
@@ -159,7 +152,7 @@ class _ParamsOnlySizeService(ReferenceVoiceService):
 class _CharacterSizeService(ReferenceVoiceService):
     def payload_error(self, data: dict[str, str]) -> CallResult | None:
         from voice_push_conformance.codecs import twi_params  # noqa: PLC0415
-        from voice_push_conformance.reference.service import MAX_PUSH_DATA_BYTES  # noqa: PLC0415
+        from voice_push_conformance.reference.fcm import MAX_PUSH_DATA_BYTES  # noqa: PLC0415
 
         decoded = twi_params.decode(data["twi_params"]) if data.get("twi_params") else {}
         unencoded = "&".join(f"{k}={v or ''}" for k, v in decoded.items())

@@ -16,11 +16,8 @@ class _FirstTokenOnlyClient(ReferenceClient):
 
 @mutant("cadence-gcm-channel", "CADENCE-NEW-TOKEN", "still registers over the retired GCM channel")
 class _GcmClient(ReferenceClient):
-    def on_device_token(self, device_token: str) -> None:
-        if self.should_register(device_token):
-            result = self.env.registrar.register(self.env.fetch_access_token(), GCM, device_token)
-            if result.ok:
-                self.remember_registration(device_token)
+    def registration_channel(self) -> str:
+        return GCM
 
 
 @mutant("cadence-every-launch", "CADENCE-SAME-TOKEN", "registers at every launch, token changed or not")
@@ -76,14 +73,10 @@ class _ForgetfulRenewalClient(ReferenceClient):
 class _CachedTokenClient(ReferenceClient):
     cached_access_token: str | None = None
 
-    def on_device_token(self, device_token: str) -> None:
-        if not self.should_register(device_token):
-            return
+    def registration_access_token(self) -> str:
         if self.cached_access_token is None:
-            self.cached_access_token = self.env.fetch_access_token()
-        result = self.env.registrar.register(self.cached_access_token, "fcm", device_token)
-        if result.ok:
-            self.remember_registration(device_token)
+            self.cached_access_token = super().registration_access_token()
+        return self.cached_access_token
 
 
 @mutant(

@@ -73,7 +73,9 @@ class _TrimmingService(ReferenceVoiceService):
 class _SilentDropService(ReferenceVoiceService):
     def place_call(self, twiml_document: str) -> CallResult:
         if "<!DOCTYPE" in twiml_document and "[" not in twiml_document:
-            return CallResult(accepted=True, call_sid=self._sid("CA", "dropped", twiml_document), message="dialled")
+            return CallResult(
+                accepted=True, call_sid=self.derived_sid("CA", "dropped", twiml_document), message="dialled"
+            )
         return super().place_call(twiml_document)
 
 

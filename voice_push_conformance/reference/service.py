@@ -1,21 +1,33 @@
 """Reference voice service: registrations, call routing and FCM HTTP v1 pushes.
 
-Each documented rule is one overridable method, so a mutant can break exactly one.
+Each documented rule is one overridable method, so a mutant can break exactly one. The
+token rules live in ``access``, the registration store in ``registrations``, FCM's
+formats in ``fcm``; their names
+are re-exported here, where adapters and mutants have always imported them from.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import jwt
 import requests
 
-from voice_push_conformance.clock import MS_PER_DAY, MS_PER_SECOND
-from voice_push_conformance.codecs import tokens, twi_params, twiml
+from voice_push_conformance.clock import MS_PER_DAY
+from voice_push_conformance.codecs import twi_params, twiml
+from voice_push_conformance.reference import fcm
+from voice_push_conformance.reference.access import (
+    MAX_IDENTITY_CHARS,
+    MAX_TOKEN_BYTES,
+    AccessTokenRules,
+    Grant,
+    TokenRejected,
+)
+from voice_push_conformance.reference.fcm import FCM_TIMEOUT_S, MAX_PUSH_DATA_BYTES, PushCredential
+from voice_push_conformance.reference.registrations import Binding, Key, RegistrationStore
 from voice_push_conformance.target import (
     FCM,
     GCM,
@@ -25,54 +37,43 @@ from voice_push_conformance.target import (
     RegistrationResult,
 )
 
+__all__ = [
+    "DEVICE_LIMIT",
+    "FCM_TIMEOUT_S",
+    "MAX_DEVICE_TOKEN_CHARS",
+    "MAX_IDENTITY_CHARS",
+    "MAX_PUSH_DATA_BYTES",
+    "MAX_TOKEN_BYTES",
+    "REGISTRATION_TTL_MS",
+    "Binding",
+    "Grant",
+    "PushCredential",
+    "ReferenceVoiceService",
+    "RegistrationStore",
+    "TokenRejected",
+]
+
 REGISTRATION_TTL_MS = 365 * MS_PER_DAY
 DEVICE_LIMIT = 10
 MAX_DEVICE_TOKEN_CHARS = 4_096
-FCM_TIMEOUT_S = 10.0
-MAX_PUSH_DATA_BYTES = 4_096
-MAX_IDENTITY_CHARS = 256  # the TwiML <Client> page's limit for a client identifier
-MAX_TOKEN_BYTES = 8_192
 
 
-class TokenRejected(Exception):
-    """An access token the service will not accept, with the documented error code."""
+class ReferenceVoiceService(AccessTokenRules):
+    """The voice service done right, one method per rule, so a mutant can break exactly one.
 
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+    Extension points (the hooks mutants, variants and vendors override or call; every
+    other name starting with an underscore is internal):
 
-
-@dataclass(frozen=True)
-class Grant:
-    """What the service needs from a verified access token: who, and which push credential."""
-
-    identity: str
-    push_credential_sid: str
-
-
-@dataclass(frozen=True)
-class Binding:
-    """One registration: the unique address is (identity, push credential, device token)."""
-
-    identity: str
-    push_credential_sid: str
-    device_token: str
-    registered_at_ms: int
-    last_push_ms: int | None
-    sequence: int
-
-
-@dataclass(frozen=True)
-class PushCredential:
-    """The FCM project and bearer token a push credential SID stands for."""
-
-    project_id: str
-    bearer_token: str
-
-
-class ReferenceVoiceService:
-    """The voice service done right, one method per rule, so a mutant can break exactly one."""
+    - token rules (from ``AccessTokenRules``): ``validate_token`` and the rules it runs;
+    - registration rules: ``authenticate`` (runs ``channel_error``, ``device_token_error``,
+      ``validate_token``, ``credential_error``), ``refreshed``, ``is_expired``, ``recipients``;
+    - the registration store: ``registrations`` (a ``RegistrationStore``, made by
+      ``new_registrations``), ``live_bindings``, ``mark_pushed``, ``forget``;
+    - pushes: ``android_config``, ``caller``, ``callee``, ``encode_parameters``,
+      ``call_data``, ``payload_error``, ``message``, ``fcm_headers``, ``fcm_post``,
+      ``send_push``, ``fcm_error_code``, ``forget_on_failure``, ``deliver``;
+    - calls: ``parse_twiml``, ``derived_sid``; time: ``now_ms``.
+    """
 
     def __init__(self, context: HarnessContext) -> None:
         self.context = context
@@ -83,109 +84,41 @@ class ReferenceVoiceService:
             creds.push_credential_sid: PushCredential(creds.fcm_project_id, creds.fcm_bearer_token.reveal())
         }
         self._bridge_secret = hashlib.sha256(f"bridge:{creds.account_sid}".encode()).hexdigest()
-        self._lock = threading.Lock()
-        self._bindings: dict[tuple[str, str, str], Binding] = {}
-        # Index so a call looks only at the callee's registrations, however many exist.
-        self._keys_by_identity: dict[str, set[tuple[str, str, str]]] = {}
-        self._sequence = 0
+        self.registrations = self.new_registrations()
         self._calls = 0
+        self._calls_lock = threading.Lock()
         self._http = requests.Session()
 
-    def now_ms(self) -> int:
-        return self.context.clock.now_ms()
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Adapters written against the earlier private names keep working (``_push`` is ``send_push``...)."""
+        super().__init_subclass__(**kwargs)
+        for old, new in _RENAMED_HOOKS.items():
+            if old in cls.__dict__ and new not in cls.__dict__:
+                setattr(cls, new, cls.__dict__[old])
 
-    def _store(self, key: tuple[str, str, str], binding: Binding) -> None:
-        """Record a binding (caller holds the lock)."""
-        self._bindings[key] = binding
-        self._keys_by_identity.setdefault(key[0], set()).add(key)
+    # --- the registration store ----------------------------------------------------------
 
-    def _drop(self, key: tuple[str, str, str]) -> Binding | None:
-        """Forget a binding (caller holds the lock)."""
-        removed = self._bindings.pop(key, None)
-        keys = self._keys_by_identity.get(key[0])
-        if keys is not None:
-            keys.discard(key)
-            if not keys:
-                del self._keys_by_identity[key[0]]
-        return removed
+    def new_registrations(self) -> RegistrationStore:
+        """The store this service keeps its registrations in (a variant may keep them otherwise)."""
+        return RegistrationStore()
 
-    # --- token rules ---------------------------------------------------------------------
+    def live_bindings(self, identity: str) -> list[Binding]:
+        """PUSH-TARGETING, REG-EXPIRY: the identity's registrations, the expired ones dropped first."""
+        now = self.now_ms()
+        return self.registrations.prune(identity, lambda binding: self.is_expired(binding, now))
 
-    def check_header(self, decoded: tokens.DecodedToken) -> None:
-        header = decoded.header
-        if header.get("cty") != tokens.CONTENT_TYPE:
-            if "scope" in decoded.payload and "grants" not in decoded.payload:
-                raise TokenRejected(20101, "this is a legacy capability token; the Voice SDKs need an Access Token")
-            raise TokenRejected(20102, f"header cty must be {tokens.CONTENT_TYPE!r}")
-        if header.get("alg") != tokens.ALGORITHM:
-            raise TokenRejected(20102, f"header alg must be {tokens.ALGORITHM!r}, not {header.get('alg')!r}")
-        if header.get("typ", "JWT") != "JWT":
-            raise TokenRejected(20102, "header typ must be 'JWT'")
+    def mark_pushed(self, binding: Binding) -> None:
+        """REG-PUSH-KEEPS-ALIVE: a delivered push restarts the registration's year."""
+        self.registrations.update(binding.key, lambda current: replace(current, last_push_ms=self.now_ms()))
 
-    def signing_key(self, decoded: tokens.DecodedToken) -> str:
-        iss = decoded.payload.get("iss")
-        secret = self.api_keys.get(iss) if isinstance(iss, str) else None
-        if secret is None:
-            raise TokenRejected(20103, "iss names no API key of this account")
-        if decoded.payload.get("sub") != self.account_sid:
-            raise TokenRejected(20103, "sub is not this account's SID")
-        return secret
+    def forget(self, binding: Binding) -> None:
+        """PUSH-UNREGISTERED: drop a registration FCM reported gone."""
+        self.registrations.remove(binding.key)
 
-    def check_signature(self, decoded: tokens.DecodedToken, secret: str) -> None:
-        if not tokens.signature_verifies(decoded.raw, secret):
-            raise TokenRejected(20107, "signature does not verify with the API key secret")
-
-    def check_times(self, payload: Mapping[str, Any]) -> None:
-        now_s = self.now_ms() // MS_PER_SECOND
-        exp, nbf, iat = payload.get("exp"), payload.get("nbf"), payload.get("iat")
-        if not isinstance(exp, int) or isinstance(exp, bool):
-            raise TokenRejected(20104, "exp is missing or not an integer")
-        if exp <= now_s:
-            raise TokenRejected(20104, "the token has expired")
-        for name, value in (("nbf", nbf), ("iat", iat)):
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-                raise TokenRejected(20101, f"{name} is not an integer")
-        if isinstance(nbf, int) and nbf > now_s:
-            raise TokenRejected(20105, "the token is not valid yet (nbf is in the future)")
-        start = iat if isinstance(iat, int) else nbf if isinstance(nbf, int) else now_s
-        if exp - start > tokens.MAX_LIFETIME_S:
-            raise TokenRejected(20157, "the token lives longer than 24 hours")
-
-    def grant_of(self, payload: Mapping[str, Any]) -> Grant:
-        grants = payload.get("grants")
-        if not isinstance(grants, dict):
-            raise TokenRejected(20106, "the token carries no grants")
-        identity = grants.get("identity")
-        if not isinstance(identity, str) or not identity.strip():
-            raise TokenRejected(20106, "the grants carry no non-empty identity")
-        if len(identity) > MAX_IDENTITY_CHARS or any(ord(ch) < 32 or ord(ch) == 127 for ch in identity):
-            raise TokenRejected(
-                20106, f"the identity must be at most {MAX_IDENTITY_CHARS} characters, without control characters"
-            )
-        voice = grants.get("voice")
-        if not isinstance(voice, dict):
-            raise TokenRejected(20106, "the grants carry no VoiceGrant")
-        credential = voice.get("push_credential_sid")
-        if not isinstance(credential, str) or not credential:
-            raise TokenRejected(20106, "the VoiceGrant names no push credential")
-        return Grant(identity=identity, push_credential_sid=credential)
-
-    def validate_token(self, access_token: str) -> Grant:
-        if len(access_token) > MAX_TOKEN_BYTES:
-            raise TokenRejected(20101, f"the token is larger than {MAX_TOKEN_BYTES} bytes")
-        try:
-            decoded = tokens.decode_untrusted(access_token)
-        except tokens.TokenFormatError as exc:
-            raise TokenRejected(20101, str(exc)) from exc
-        self.check_header(decoded)
-        secret = self.signing_key(decoded)
-        self.check_signature(decoded, secret)
-        self.check_times(decoded.payload)
-        return self.grant_of(decoded.payload)
-
-    # --- registration rules ------------------------------------------------------------------
+    # --- registration rules --------------------------------------------------------------
 
     def channel_error(self, channel: object) -> RegistrationResult | None:
+        """REG-GCM-REJECTED, REG-GCM-MESSAGE, REG-BAD-INPUT: only the 'fcm' channel registers."""
         if not isinstance(channel, str):
             return RegistrationResult(400, 31301, "channel must be a string")
         if channel.lower() == GCM:
@@ -200,6 +133,7 @@ class ReferenceVoiceService:
         return None
 
     def device_token_error(self, device_token: object) -> RegistrationResult | None:
+        """REG-BAD-INPUT: an empty or oversized device token is refused."""
         if not isinstance(device_token, str) or not device_token.strip():
             return RegistrationResult(400, 31301, "the device token is empty")
         if len(device_token) > MAX_DEVICE_TOKEN_CHARS:
@@ -207,21 +141,23 @@ class ReferenceVoiceService:
         return None
 
     def credential_error(self, grant: Grant) -> RegistrationResult | None:
+        """REG-NO-PUSH-CREDENTIAL: the VoiceGrant's push credential must exist."""
         if grant.push_credential_sid not in self.push_credentials:
             return RegistrationResult(400, 31301, "the VoiceGrant's push credential does not exist")
         return None
 
     def refreshed(self, existing: Binding | None, grant: Grant, device_token: str) -> Binding:
-        """A (re-)registration: counts as the most recent, and restarts the expiry clock."""
-        self._sequence += 1
-        return Binding(grant.identity, grant.push_credential_sid, device_token, self.now_ms(), None, self._sequence)
+        """LIMIT-REFRESH, REG-EXPIRY-NOT-EARLY: a (re-)registration is the most recent and restarts the expiry clock."""
+        sequence = self.registrations.next_sequence()
+        return Binding(grant.identity, grant.push_credential_sid, device_token, self.now_ms(), None, sequence)
 
     def is_expired(self, binding: Binding, now_ms: int) -> bool:
+        """REG-EXPIRY, REG-PUSH-KEEPS-ALIVE: a year after the last registration or delivered push."""
         last_seen = max(binding.registered_at_ms, binding.last_push_ms or 0)
         return now_ms - last_seen > REGISTRATION_TTL_MS
 
     def recipients(self, bindings: list[Binding]) -> list[Binding]:
-        """Only the most recently registered devices of an identity are notified."""
+        """LIMIT-TEN: only the most recently registered devices of an identity are notified."""
         return sorted(bindings, key=lambda b: b.sequence, reverse=True)[:DEVICE_LIMIT]
 
     def authenticate(self, access_token: str, channel: str, device_token: str) -> Grant | RegistrationResult:
@@ -232,9 +168,6 @@ class ReferenceVoiceService:
         rules it runs (``channel_error``, ``device_token_error``, ``validate_token``,
         ``credential_error``) to change just that rule.
         """
-        return self._authenticate(access_token, channel, device_token)
-
-    def _authenticate(self, access_token: str, channel: str, device_token: str) -> Grant | RegistrationResult:
         refusal = self.channel_error(channel) or self.device_token_error(device_token)
         if refusal is not None:
             return refusal
@@ -245,41 +178,43 @@ class ReferenceVoiceService:
         return self.credential_error(grant) or grant
 
     def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
+        """REG-VALID, REG-IDEMPOTENT: file the device under the token's identity (again: refreshed)."""
         outcome = self.authenticate(access_token, channel, device_token)
         if isinstance(outcome, RegistrationResult):
             return outcome
-        key = (outcome.identity, outcome.push_credential_sid, device_token)
-        with self._lock:
-            self._store(key, self.refreshed(self._bindings.get(key), outcome, device_token))
+        key: Key = (outcome.identity, outcome.push_credential_sid, device_token)
+        self.registrations.upsert(key, lambda existing: self.refreshed(existing, outcome, device_token))
         return RegistrationResult(201, None, "registered")
 
     def unregister(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
+        """REG-UNREGISTER, REG-ISOLATION: remove the caller's own registration of the device."""
         outcome = self.authenticate(access_token, channel, device_token)
         if isinstance(outcome, RegistrationResult):
             return outcome
-        key = (outcome.identity, outcome.push_credential_sid, device_token)
-        with self._lock:
-            removed = self._drop(key)
-        if removed is None:
+        if self.registrations.remove((outcome.identity, outcome.push_credential_sid, device_token)) is None:
             return RegistrationResult(404, 31404, "no such registration")
         return RegistrationResult(204, None, "unregistered")
 
-    # --- push rules ------------------------------------------------------------------------
+    # --- push rules ----------------------------------------------------------------------
 
     def android_config(self) -> dict[str, str]:
-        """High priority wakes a dozing device; TTL 0 means no late delivery."""
+        """PUSH-HIGH-PRIORITY, PUSH-TTL-ZERO: high priority wakes a dozing device; TTL 0 means no late delivery."""
         return {"priority": "high", "ttl": "0s"}
 
     def caller(self, dial: twiml.Dial) -> str:
+        """PUSH-CALL-PAYLOAD: twi_from is the Dial's callerId."""
         return dial.caller_id or "client:anonymous"
 
     def callee(self, leg: twiml.ClientLeg) -> str:
+        """PUSH-CALL-PAYLOAD: twi_to is 'client:' and the identity."""
         return f"client:{leg.identity}"
 
     def encode_parameters(self, leg: twiml.ClientLeg) -> str | None:
+        """PARAMS-ENCODE, PARAMS-ABSENT: the leg's parameters URL-encoded, or no twi_params at all."""
         return twi_params.encode(leg.parameters) if leg.parameters else None
 
     def call_data(self, call_sid: str, dial: twiml.Dial, leg: twiml.ClientLeg, message_id: str) -> dict[str, str]:
+        """PUSH-CALL-PAYLOAD, PUSH-ENVELOPE: the data map of one call push."""
         data = {
             "twi_message_type": "twilio.voice.call",
             "twi_call_sid": call_sid,
@@ -295,7 +230,7 @@ class ReferenceVoiceService:
         return data
 
     def payload_error(self, data: dict[str, str]) -> CallResult | None:
-        """FCM refuses data over 4096 bytes: refuse the call up front rather than send a push that cannot arrive."""
+        """PUSH-SIZE-LIMIT, PUSH-SIZE-REFUSED: FCM refuses data over 4096 bytes, so refuse the call up front."""
         size = sum(len(k.encode("utf-8")) + len(v.encode("utf-8")) for k, v in data.items())
         if size > MAX_PUSH_DATA_BYTES:
             return CallResult(
@@ -305,103 +240,102 @@ class ReferenceVoiceService:
             )
         return None
 
+    def message(self, binding: Binding, data: dict[str, str]) -> dict[str, Any]:
+        """PUSH-CALL-PAYLOAD: a data-only message; a notification block would go to the tray, never to the SDK."""
+        return {"token": binding.device_token, "data": data, "android": self.android_config()}
+
+    def fcm_headers(self, credential: PushCredential) -> dict[str, str]:
+        """PUSH-ENVELOPE: the send is authorised with the push credential's bearer token."""
+        return {"Authorization": f"Bearer {credential.bearer_token}"}
+
+    def fcm_post(self, url: str, body: dict[str, Any], headers: dict[str, str]) -> requests.Response:
+        """The one HTTP request of a push (the suite intercepts it in-process)."""
+        return self._http.post(url, json=body, headers=headers, timeout=FCM_TIMEOUT_S)
+
     def fcm_error_code(self, response: requests.Response) -> str | None:
         """Extension point: the FCM ``errorCode`` of a refused send (``UNREGISTERED``...), if any.
 
         The default reads the FCM HTTP v1 error body; ``forget_on_failure`` and the
         delivery report receive what this returns.
         """
-        return _fcm_error_code(response)
+        return fcm.error_code(response)
 
     def forget_on_failure(self, status: int, error_code: str | None) -> bool:
-        """FCM says the app is gone: drop the registration so it is never pushed again."""
+        """PUSH-UNREGISTERED: FCM says the app is gone, so drop the registration and never push it again."""
         return status == 404 and error_code == "UNREGISTERED"
 
-    def _sid(self, prefix: str, *parts: object) -> str:
-        digest = hashlib.sha256(repr((self.account_sid, *parts)).encode()).hexdigest()
-        return prefix + digest[:32]
-
-    def _live_bindings(self, identity: str) -> list[Binding]:
-        now = self.now_ms()
-        with self._lock:
-            for key in list(self._keys_by_identity.get(identity, ())):
-                if self.is_expired(self._bindings[key], now):
-                    self._drop(key)
-            return [self._bindings[key] for key in self._keys_by_identity.get(identity, ())]
-
-    def _mark_pushed(self, binding: Binding) -> None:
-        """A delivered push restarts the registration's year."""
-        with self._lock:
-            key = (binding.identity, binding.push_credential_sid, binding.device_token)
-            if key in self._bindings:
-                self._store(key, replace(self._bindings[key], last_push_ms=self.now_ms()))
-
-    def _forget(self, binding: Binding) -> None:
-        with self._lock:
-            self._drop((binding.identity, binding.push_credential_sid, binding.device_token))
-
-    def message(self, binding: Binding, data: dict[str, str]) -> dict[str, Any]:
-        """A data-only message: a notification block would go to the tray, never to the SDK."""
-        return {"token": binding.device_token, "data": data, "android": self.android_config()}
-
-    def _push(self, binding: Binding, data: dict[str, str]) -> Delivery:
+    def send_push(self, binding: Binding, data: dict[str, str]) -> Delivery:
+        """PUSH-LEGACY-API, PUSH-FAILURE-REPORTED: one FCM HTTP v1 send, and what became of it."""
         credential = self.push_credentials[binding.push_credential_sid]
         body = {"message": self.message(binding, data)}
         try:
-            response = self._http.post(
-                self.context.fcm.send_url(credential.project_id),
-                json=body,
-                headers={"Authorization": f"Bearer {credential.bearer_token}"},
-                timeout=FCM_TIMEOUT_S,
+            response = self.fcm_post(
+                self.context.fcm.send_url(credential.project_id), body, self.fcm_headers(credential)
             )
         except requests.RequestException as exc:
             return Delivery(binding.device_token, False, f"FCM unreachable: {type(exc).__name__}")
         if response.status_code == 200:
-            self._mark_pushed(binding)
+            self.mark_pushed(binding)
             return Delivery(binding.device_token, True)
         error_code = self.fcm_error_code(response)
         if self.forget_on_failure(response.status_code, error_code):
-            self._forget(binding)
+            self.forget(binding)
         return Delivery(binding.device_token, False, f"FCM answered {response.status_code} {error_code or ''}".strip())
 
+    def deliver(self, pushes: list[tuple[Binding, dict[str, str]]]) -> list[Delivery]:
+        """Send a call's pushes one after another (a variant sends them in parallel)."""
+        return [self.send_push(binding, data) for binding, data in pushes]
+
+    # --- calls ---------------------------------------------------------------------------
+
     def parse_twiml(self, document: str) -> twiml.Dial:
-        """Only defusedxml reads TwiML: no DTDs, no entities, no external references."""
+        """TWIML-XML-ATTACKS: only defusedxml reads TwiML: no DTDs, no entities, no external references."""
         return twiml.parse_dial(document)
 
+    def derived_sid(self, prefix: str, *parts: object) -> str:
+        """A SID (``prefix`` and 32 hex digits) derived from the account and ``parts``: stable for a seed."""
+        digest = hashlib.sha256(repr((self.account_sid, *parts)).encode()).hexdigest()
+        return prefix + digest[:32]
+
     def place_call(self, twiml_document: str) -> CallResult:
+        """TWIML-DIAL-CLIENT, PUSH-TARGETING: push every live device of every <Client> of the <Dial>."""
         try:
             dial = self.parse_twiml(twiml_document)
         except twiml.TwimlError as exc:
             return CallResult(accepted=False, code=12100, message=f"Document parse failure: {exc}")
-        with self._lock:
-            self._calls += 1
-            serial = self._calls
-        call_sid = self._sid("CA", "call", serial, self.now_ms())
+        serial = self._next_call()
+        call_sid = self.derived_sid("CA", "call", serial, self.now_ms())
         for leg in dial.clients:
-            refusal = self.payload_error(self.call_data(call_sid, dial, leg, self._sid("RU", "size", serial)))
+            refusal = self.payload_error(self.call_data(call_sid, dial, leg, self.derived_sid("RU", "size", serial)))
             if refusal is not None:
                 return refusal
         pushes: list[tuple[Binding, dict[str, str]]] = []
         for leg in dial.clients:
-            for n, binding in enumerate(self.recipients(self._live_bindings(leg.identity))):
-                pushes.append(
-                    (binding, self.call_data(call_sid, dial, leg, self._sid("RU", "msg", serial, leg.identity, n)))
-                )
+            for n, binding in enumerate(self.recipients(self.live_bindings(leg.identity))):
+                message_id = self.derived_sid("RU", "msg", serial, leg.identity, n)
+                pushes.append((binding, self.call_data(call_sid, dial, leg, message_id)))
         deliveries = self.deliver(pushes)
         return CallResult(accepted=True, call_sid=call_sid, message="dialled", deliveries=tuple(deliveries))
 
-    def deliver(self, pushes: list[tuple[Binding, dict[str, str]]]) -> list[Delivery]:
-        """Send a call's pushes one after another (a variant sends them in parallel)."""
-        return [self._push(binding, data) for binding, data in pushes]
+    def _next_call(self) -> int:
+        with self._calls_lock:
+            self._calls += 1
+            return self._calls
+
+    # --- the earlier private names (kept for adapters written against them) --------------
+
+    def _push(self, binding: Binding, data: dict[str, str]) -> Delivery:
+        return self.send_push(binding, data)
+
+    def _mark_pushed(self, binding: Binding) -> None:
+        self.mark_pushed(binding)
+
+    def _forget(self, binding: Binding) -> None:
+        self.forget(binding)
 
 
-def _fcm_error_code(response: requests.Response) -> str | None:
-    try:
-        details = response.json()["error"]["details"]
-    except (ValueError, KeyError, TypeError):
-        return None
-    for detail in details if isinstance(details, list) else []:
-        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("FcmError"):
-            code = detail.get("errorCode")
-            return code if isinstance(code, str) else None
-    return None
+_RENAMED_HOOKS = {
+    "_push": "send_push",
+    "_mark_pushed": "mark_pushed",
+    "_forget": "forget",
+}

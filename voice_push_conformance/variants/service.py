@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from typing import Any
 
 import defusedxml.ElementTree as SafeET
@@ -16,6 +16,7 @@ from defusedxml import DefusedXmlException
 from voice_push_conformance.clock import MS_PER_SECOND
 from voice_push_conformance.codecs import twiml
 from voice_push_conformance.reference import ReferenceVoiceService
+from voice_push_conformance.reference.registrations import Key, RegistrationStore
 from voice_push_conformance.reference.service import DEVICE_LIMIT, Binding
 from voice_push_conformance.target import Delivery, RegistrationResult
 from voice_push_conformance.variants import variant
@@ -41,7 +42,7 @@ class _Unregister200Service(ReferenceVoiceService):
 )
 class _Reregister200Service(ReferenceVoiceService):
     def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
-        known = any(key[2] == device_token for key in self._bindings)
+        known = any(b.device_token == device_token for b in self.registrations.all())
         result = super().register(access_token, channel, device_token)
         return RegistrationResult(200, None, "refreshed") if known and result.status == 201 else result
 
@@ -84,58 +85,64 @@ class _Percent20Service(ReferenceVoiceService):
 # --- storage and delivery ---------------------------------------------------------------
 
 
+class _ListStore(RegistrationStore):
+    """Registrations in one list, in registration order, scanned on every request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = threading.RLock()
+        self.rows: list[Binding] = []
+
+    def get(self, key: Key) -> Binding | None:
+        with self.lock:
+            return next((row for row in self.rows if row.key == key), None)
+
+    def put(self, key: Key, binding: Binding) -> None:
+        with self.lock:  # a (re-)registration goes to the end of the list: the most recent
+            self.rows = [row for row in self.rows if row.key != key]
+            self.rows.append(binding)
+
+    def remove(self, key: Key) -> Binding | None:
+        with self.lock:
+            removed = self.get(key)
+            self.rows = [row for row in self.rows if row.key != key]
+            return removed
+
+    def upsert(self, key: Key, make: Callable[[Binding | None], Binding]) -> Binding:
+        with self.lock:
+            binding = make(self.get(key))
+            self.put(key, binding)
+            return binding
+
+    def update(self, key: Key, change: Callable[[Binding], Binding]) -> None:
+        with self.lock:  # in place: a push does not make a registration more recent
+            self.rows = [change(row) if row.key == key else row for row in self.rows]
+
+    def of_identity(self, identity: str) -> list[Binding]:
+        with self.lock:
+            return [row for row in self.rows if row.identity == identity]
+
+    def all(self) -> list[Binding]:
+        with self.lock:
+            return list(self.rows)
+
+    def prune(self, identity: str, expired: Callable[[Binding], bool]) -> list[Binding]:
+        with self.lock:
+            self.rows = [row for row in self.rows if not expired(row)]
+            return self.of_identity(identity)
+
+
 @variant(
     "list-store",
     "keeps registrations in one list, scanned on every request, instead of keyed maps",
     allowed_by="Voice Android SDK FAQ: only the behaviour (unique registration, 10 most recent) is specified",
 )
 class _ListStoreService(ReferenceVoiceService):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._rows: list[Binding] = []
-
-    @staticmethod
-    def _same(row: Binding, grant_identity: str, credential: str, device_token: str) -> bool:
-        return (row.identity, row.push_credential_sid, row.device_token) == (grant_identity, credential, device_token)
-
-    def register(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
-        outcome = self._authenticate(access_token, channel, device_token)
-        if isinstance(outcome, RegistrationResult):
-            return outcome
-        with self._lock:
-            old = [r for r in self._rows if self._same(r, outcome.identity, outcome.push_credential_sid, device_token)]
-            self._rows = [r for r in self._rows if r not in old]
-            self._rows.append(self.refreshed(old[0] if old else None, outcome, device_token))
-        return RegistrationResult(201, None, "registered")
-
-    def unregister(self, access_token: str, channel: str, device_token: str) -> RegistrationResult:
-        outcome = self._authenticate(access_token, channel, device_token)
-        if isinstance(outcome, RegistrationResult):
-            return outcome
-        with self._lock:
-            kept = [
-                r for r in self._rows if not self._same(r, outcome.identity, outcome.push_credential_sid, device_token)
-            ]
-            removed = len(kept) != len(self._rows)
-            self._rows = kept
-        return RegistrationResult(204, None, "unregistered") if removed else RegistrationResult(404, 31404, "none")
-
-    def _live_bindings(self, identity: str) -> list[Binding]:
-        now = self.now_ms()
-        with self._lock:
-            self._rows = [r for r in self._rows if not self.is_expired(r, now)]
-            return [r for r in self._rows if r.identity == identity]
+    def new_registrations(self) -> RegistrationStore:
+        return _ListStore()
 
     def recipients(self, bindings: list[Binding]) -> list[Binding]:
         return bindings[-DEVICE_LIMIT:][::-1]  # the list is in registration order already
-
-    def _mark_pushed(self, binding: Binding) -> None:
-        with self._lock:
-            self._rows = [replace(r, last_push_ms=self.now_ms()) if r == binding else r for r in self._rows]
-
-    def _forget(self, binding: Binding) -> None:
-        with self._lock:
-            self._rows = [r for r in self._rows if r != binding]
 
 
 @variant(
@@ -146,7 +153,7 @@ class _ListStoreService(ReferenceVoiceService):
 class _ParallelService(ReferenceVoiceService):
     def deliver(self, pushes: list[tuple[Binding, dict[str, str]]]) -> list[Delivery]:
         def send(job: tuple[Binding, dict[str, str]]) -> Delivery:
-            return self._push(*job)
+            return self.send_push(*job)
 
         with ThreadPoolExecutor(max_workers=8) as pool:
             return list(pool.map(lambda job: contextvars.copy_context().run(send, job), pushes))
