@@ -80,18 +80,14 @@ def http_round_trips() -> tuple[float, int, float]:
     return float(match.group(2)), int(match.group(3)), float(match.group(4))
 
 
-class _InstantFcm:
-    """Answers every push at once, so the figures are the reference's own cost."""
+class _InstantFcmAnswer:
+    """FCM's answer to every push, given at once, so the figures are the reference's own cost."""
 
-    def post(self, url: str, **_: Any) -> Any:
-        class _Answer:
-            status_code = 200
+    status_code = 200
 
-            @staticmethod
-            def json() -> dict[str, str]:
-                return {"name": "projects/p/messages/1"}
-
-        return _Answer()
+    @staticmethod
+    def json() -> dict[str, str]:
+        return {"name": "projects/p/messages/1"}
 
 
 def reference_figures(registrations: int, per_identity: int = 10) -> dict[str, float]:
@@ -104,9 +100,13 @@ def reference_figures(registrations: int, per_identity: int = 10) -> dict[str, f
 
     credentials = generate_credentials(1)
     clock = ManualClock(1_767_225_600_000)
-    service = reference.build(HarnessContext(clock=clock, credentials=credentials)).service
-    assert isinstance(service, reference.ReferenceVoiceService)
-    service._http = _InstantFcm()  # type: ignore[assignment]
+
+    class InstantFcm(reference.ReferenceVoiceService):
+        def fcm_post(self, url: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
+            return _InstantFcmAnswer()
+
+    service = reference.build(HarnessContext(clock=clock, credentials=credentials), service=InstantFcm).service
+    assert isinstance(service, InstantFcm)
     data = DataFactory(registrations)
     identities = [f"user_{n:06d}" for n in range(registrations // per_identity)]
 

@@ -168,17 +168,18 @@ def test_the_fcm_error_code_hook_decides_what_forget_on_failure_sees() -> None:
     assert service.place_call(dial).deliveries == (), "the hook's UNREGISTERED did not drop the registration"
 
 
-def test_an_adapter_overriding_the_earlier_private_push_method_still_sends_through_it() -> None:
+def test_an_adapter_overriding_the_send_push_hook_sends_every_call_push_through_it() -> None:
+    """examples/vendor-project replaces the push sender this way; the rules around it stay the reference's."""
     sent: list[str] = []
 
-    class OldStyle(ReferenceVoiceService):  # examples/vendor-project overrides _push like this
-        def _push(self, binding: Binding, data: dict[str, str]) -> Delivery:
+    class OwnSender(ReferenceVoiceService):
+        def send_push(self, binding: Binding, data: dict[str, str]) -> Delivery:
             sent.append(binding.device_token)
-            self._mark_pushed(binding)
+            self.mark_pushed(binding)
             return Delivery(binding.device_token, True)
 
     context = _context()
-    service, token = OldStyle(context), ReferenceIssuer(context).issue_token("bob")
+    service, token = OwnSender(context), ReferenceIssuer(context).issue_token("bob")
     assert service.register(token, "fcm", "device-1").status == 201
     result = service.place_call(twiml.build_dial("bob", caller_id="client:alice"))
     assert sent == ["device-1"]

@@ -110,3 +110,13 @@ def test_every_documented_extension_point_exists() -> None:
         if not hasattr(cls, name) and name not in INSTANCE_ATTRIBUTES
     ]
     assert not missing, f"class docstrings name extension points that do not exist: {missing}"
+
+
+def test_the_adapter_guide_lists_every_extension_point() -> None:
+    """docs/python-adapter.md's table is where vendors look: every documented hook, and every token rule, is in it."""
+    from voice_push_conformance.reference.access import AccessTokenRules  # noqa: PLC0415
+
+    guide = (ROOT / "docs" / "python-adapter.md").read_text(encoding="utf-8")
+    token_rules = {name for name in vars(AccessTokenRules) if not name.startswith("_")}
+    hooks = (documented_hooks() - hooks_named(RegistrationStore)) | token_rules
+    assert sorted(h for h in hooks if f"`{h}`" not in guide) == []

@@ -89,13 +89,6 @@ class ReferenceVoiceService(AccessTokenRules):
         self._calls_lock = threading.Lock()
         self._http = requests.Session()
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Adapters written against the earlier private names keep working (``_push`` is ``send_push``...)."""
-        super().__init_subclass__(**kwargs)
-        for old, new in _RENAMED_HOOKS.items():
-            if old in cls.__dict__ and new not in cls.__dict__:
-                setattr(cls, new, cls.__dict__[old])
-
     # --- the registration store ----------------------------------------------------------
 
     def new_registrations(self) -> RegistrationStore:
@@ -321,21 +314,3 @@ class ReferenceVoiceService(AccessTokenRules):
         with self._calls_lock:
             self._calls += 1
             return self._calls
-
-    # --- the earlier private names (kept for adapters written against them) --------------
-
-    def _push(self, binding: Binding, data: dict[str, str]) -> Delivery:
-        return self.send_push(binding, data)
-
-    def _mark_pushed(self, binding: Binding) -> None:
-        self.mark_pushed(binding)
-
-    def _forget(self, binding: Binding) -> None:
-        self.forget(binding)
-
-
-_RENAMED_HOOKS = {
-    "_push": "send_push",
-    "_mark_pushed": "mark_pushed",
-    "_forget": "forget",
-}

@@ -48,7 +48,7 @@ def error_code(body: dict[str, Any]) -> str | None:
 class AcmeVoiceService(ReferenceVoiceService):
     """The reference's rules, with ACME's own urllib push sender."""
 
-    def _push(self, binding: Binding, data: dict[str, str]) -> Delivery:
+    def send_push(self, binding: Binding, data: dict[str, str]) -> Delivery:
         credential = self.push_credentials[binding.push_credential_sid]
         message = {"message": {"token": binding.device_token, "data": data, "android": self.android_config()}}
         try:
@@ -56,9 +56,9 @@ class AcmeVoiceService(ReferenceVoiceService):
         except (urllib.error.URLError, TimeoutError) as exc:
             return Delivery(binding.device_token, False, f"FCM unreachable: {type(exc).__name__}")
         if status == 200:
-            self._mark_pushed(binding)
+            self.mark_pushed(binding)
             return Delivery(binding.device_token, True)
         code = error_code(body)
         if self.forget_on_failure(status, code):
-            self._forget(binding)
+            self.forget(binding)
         return Delivery(binding.device_token, False, f"FCM answered {status} {code or ''}".strip())
