@@ -24,6 +24,7 @@ from voice_push_conformance.judging.verdicts import (
     stale,
     worst,
 )
+from voice_push_conformance.target import ROLES
 
 P, F, E, NA = Outcome.PASSED, Outcome.FAILED, Outcome.SUITE_ERROR, Outcome.NOT_APPLICABLE
 NONE, LISTED, STALE_LISTED = Expectation.NONE, Expectation.LISTED, Expectation.STALE
@@ -98,7 +99,7 @@ def judged(
     return Judged(req, level, roles, verdict, complete)
 
 
-ALL = ("issuer", "service", "client")
+ALL = ROLES
 FULL = [
     judged(req="TOKEN-HEADER"),
     judged(req="REG-VALID", roles=("service",)),

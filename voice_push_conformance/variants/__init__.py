@@ -17,9 +17,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from voice_push_conformance.reference import RoleClass, RoleSwap
-from voice_push_conformance.target import Candidate, CandidateFactory, HarnessContext
+from voice_push_conformance.target import ROLES, Candidate, CandidateFactory, HarnessContext
 
-MODULES = ("issuer", "service", "client")
+MODULES = ROLES  # one module per role: variants/issuer.py, service.py, client.py
 
 
 @dataclass(frozen=True)
