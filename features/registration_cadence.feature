@@ -22,7 +22,7 @@ Feature: Registration cadence on the device
     @CADENCE-NEW-TOKEN @must
     Scenario: A changed device token is registered and then remembered
       Given the app of "bob" has registered device token "token-1"
-      When FCM hands the app of "bob" the new device token "token-2"
+      When the app of "bob" is handed by FCM the new device token "token-2"
       And the app of "bob" starts with device token "token-2"
       Then the client of "bob" has registered device token "token-2" 1 time over FCM
 
@@ -31,7 +31,7 @@ Feature: Registration cadence on the device
     @CADENCE-ON-NEW-TOKEN @should
     Scenario: A token that changes while the app runs is registered at once
       Given the app of "bob" has registered device token "token-1"
-      When FCM hands the app of "bob" the new device token "token-2"
+      When the app of "bob" is handed by FCM the new device token "token-2"
       Then the client of "bob" has registered device token "token-2" 1 time over FCM
 
   Rule: When the device token equals the stored one and the registration is recent, the client does not register again
@@ -41,7 +41,7 @@ Feature: Registration cadence on the device
       Given the app of "bob" has registered device token "token-1"
       When <days> days pass
       And the app of "bob" starts with device token "token-1"
-      And FCM hands the app of "bob" the new device token "token-1"
+      And the app of "bob" is handed by FCM the new device token "token-1"
       Then the client of "bob" has registered device token "token-1" 1 time over FCM
 
       Examples:
@@ -57,7 +57,7 @@ Feature: Registration cadence on the device
       And the app of "bob" starts with device token "token-1"
       And 1 days pass
       And the app of "bob" starts with device token "token-1"
-      And FCM hands the app of "bob" the new device token "token-1"
+      And the app of "bob" is handed by FCM the new device token "token-1"
       Then the client of "bob" has registered device token "token-1" 2 times over FCM
 
   Rule: A registration the voice service refuses leaves the stored token unchanged, so the next token callback registers again
@@ -66,8 +66,8 @@ Feature: Registration cadence on the device
     Scenario: A refused registration is retried at the next token callback
       Given the app of "bob" has registered device token "token-1"
       And the voice service refuses the next registration
-      When FCM hands the app of "bob" the new device token "token-2"
-      And FCM hands the app of "bob" the new device token "token-2"
+      When the app of "bob" is handed by FCM the new device token "token-2"
+      And the app of "bob" is handed by FCM the new device token "token-2"
       Then the client of "bob" has registered device token "token-2" 2 times over FCM
 
   Rule: A client whose last registration is over a year old (and that received no push since) registers again, even with an unchanged token

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pytest_bdd import given, scenarios, then, when
 
 from voice_push_conformance.codecs import tokens
-from voice_push_conformance.stepkit import phrase
-from voice_push_conformance.target import FCM
+from voice_push_conformance.stepkit import one_of, phrase
+from voice_push_conformance.target import FCM, TokenEvent
 from voice_push_conformance.world import World
 
 scenarios("registration_cadence.feature")
@@ -32,15 +32,14 @@ def _(world: World) -> None:
     world.registrar.fail_next(1)
 
 
-@when(phrase('the app of "{alias}" starts with device token "{token_alias}"'))
-def _(world: World, alias: str, token_alias: str) -> None:
-    world.token_event(alias, "app_start", token_alias)
+# How the app learns its device token: read at start, or handed over by FCM's ``onNewToken``.
+TOKEN_EVENT = one_of({"starts with": "app_start", "is handed by FCM the new": "new_token"})
 
 
-@when(phrase('FCM hands the app of "{alias}" the new device token "{token_alias}"'))
-def _(world: World, alias: str, token_alias: str) -> None:
-    """FCM's ``onNewToken`` callback."""
-    world.token_event(alias, "new_token", token_alias)
+@when(phrase('the app of "{alias}" {event:TokenEvent} device token "{token_alias}"', TokenEvent=TOKEN_EVENT))
+def _(world: World, alias: str, event: TokenEvent, token_alias: str) -> None:
+    """The app gets a device token at start or from ``onNewToken``; the Then judges whether it registered."""
+    world.token_event(alias, event, token_alias)
 
 
 @then(phrase('the client of "{alias}" has registered device token "{token_alias}" {count:Times} over FCM'))
