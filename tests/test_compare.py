@@ -17,7 +17,7 @@ import defusedxml.ElementTree
 import pytest
 
 from tests.helpers import run_suite
-from voice_push_conformance import schemas
+from voice_push_conformance import cli, schemas
 from voice_push_conformance.credentials import generate_credentials
 from voice_push_conformance.paths import ROOT
 from voice_push_conformance.report import manifest as bundle_manifest
@@ -195,6 +195,7 @@ def test_an_untouched_bundle_verifies_and_holds_no_secret(pristine: Path) -> Non
     for secret in generate_credentials(SEED).secrets:
         assert secret.reveal() not in text
     assert bundle.main(["verify", str(pristine)]) == 0
+    assert cli.main(["verify", str(pristine)]) == 0  # the console command forwards to 'bundle verify'
 
 
 def test_sensitive_environment_values_are_never_recorded(monkeypatch: pytest.MonkeyPatch) -> None:

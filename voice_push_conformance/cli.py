@@ -8,8 +8,6 @@ Imports stay inside the subcommands, so a run starts no slower than ``pytest ste
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 import sys
 from collections.abc import Callable
@@ -55,27 +53,53 @@ def _killmatrix(argv: list[str]) -> int:
     return killmatrix.main(argv)
 
 
+def _tolerance(argv: list[str]) -> int:
+    """Run the suite against every legitimate variant (--only NAME) and print the tolerance matrix."""
+    from voice_push_conformance.tools import tolerance  # noqa: PLC0415
+
+    return tolerance.main(argv)
+
+
+def _compare(argv: list[str]) -> int:
+    """Compare implementations or builds requirement by requirement (compare.json, compare.html)."""
+    from voice_push_conformance.tools import compare  # noqa: PLC0415
+
+    return compare.main(argv)
+
+
+def _diff(argv: list[str]) -> int:
+    """What changed between two runs' reports; exits non-zero on a new failure (a CI gate)."""
+    from voice_push_conformance.tools import diff  # noqa: PLC0415
+
+    return diff.main(argv)
+
+
+def _verify(argv: list[str]) -> int:
+    """Verify a --bundle directory offline (--replay re-runs its seed and compares the verdicts)."""
+    from voice_push_conformance.tools import bundle  # noqa: PLC0415
+
+    return bundle.main(["verify", *argv])
+
+
+def _badge(argv: list[str]) -> int:
+    """Mint the SVG badge from a verified, complete, conformant bundle (-o badge.svg)."""
+    from voice_push_conformance.tools import badge  # noqa: PLC0415
+
+    return badge.main(argv)
+
+
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "run": _run,
     "serve-reference": _serve_reference,
     "coverage": _coverage,
     "stability": _stability,
     "killmatrix": _killmatrix,
+    "tolerance": _tolerance,
+    "compare": _compare,
+    "diff": _diff,
+    "verify": _verify,
+    "badge": _badge,
 }
-
-# --- subcommands written as separate modules ----------------------------------------------
-# Each module exposes ``main(argv: list[str]) -> int`` and is offered as a subcommand as soon
-# as it exists in the package; until then the command says it is not part of this build.
-# The lead fills in or adjusts this registry when the modules are merged.
-MODULE_COMMANDS: dict[str, tuple[str, str]] = {
-    "compare": ("voice_push_conformance.tools.compare", "compare two verdict files or reports"),
-    "diff": ("voice_push_conformance.tools.diff", "show what changed between two runs"),
-    "verify": ("voice_push_conformance.tools.bundle", "verify a report bundle"),
-}
-
-
-def _available_modules() -> dict[str, tuple[str, str]]:
-    return {name: entry for name, entry in MODULE_COMMANDS.items() if importlib.util.find_spec(entry[0]) is not None}
 
 
 def usage() -> str:
@@ -83,8 +107,6 @@ def usage() -> str:
     lines = ["usage: voice-push-conformance COMMAND [ARGS...]", "", "commands:"]
     for name, handler in COMMANDS.items():
         summary = (handler.__doc__ or "").strip().splitlines()[0]
-        lines.append(f"  {name:<16} {summary}")
-    for name, (_, summary) in sorted(_available_modules().items()):
         lines.append(f"  {name:<16} {summary}")
     lines += ["", "'voice-push-conformance run --help' lists the pytest and suite options."]
     return "\n".join(lines)
@@ -108,13 +130,6 @@ def _dispatch(args: list[str]) -> int:
     handler = COMMANDS.get(command)
     if handler is not None:
         return handler(rest)
-    if command in MODULE_COMMANDS:
-        module_name = MODULE_COMMANDS[command][0]
-        if importlib.util.find_spec(module_name) is None:
-            print(f"voice-push-conformance: '{command}' is not part of this build ({module_name})", file=sys.stderr)
-            return USAGE_ERROR
-        module_main: Callable[[list[str]], int] = importlib.import_module(module_name).main
-        return module_main(rest)
-    known = ", ".join([*COMMANDS, *sorted(_available_modules())])
+    known = ", ".join(COMMANDS)
     print(f"voice-push-conformance: unknown command {command!r}; commands: {known}", file=sys.stderr)
     return USAGE_ERROR
