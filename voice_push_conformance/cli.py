@@ -8,9 +8,11 @@ Imports stay inside the subcommands, so a run starts no slower than ``pytest ste
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 
 USAGE_ERROR = 4  # the suite's exit status for usage errors (see the README)
 
@@ -25,88 +27,59 @@ def _run(argv: list[str]) -> int:
     return int(pytest.main(args))
 
 
-def _serve_reference(argv: list[str]) -> int:
-    """Serve the reference implementation over the harness protocol (--port, --mutant)."""
-    from voice_push_conformance.bindings import http_server  # noqa: PLC0415
+@dataclass(frozen=True)
+class Tool:
+    """A subcommand that is a module's ``main(argv)``, imported only when it runs."""
 
-    return http_server.main(argv)
+    module: str
+    summary: str
+    before: tuple[str, ...] = ()  # arguments put ahead of the user's (``verify`` is ``bundle verify``)
 
-
-def _coverage(argv: list[str]) -> int:
-    """Print source clauses -> requirements -> scenarios (--summary: the clause coverage line)."""
-    from voice_push_conformance.tools import coverage  # noqa: PLC0415
-
-    return coverage.main(argv)
-
-
-def _stability(argv: list[str]) -> int:
-    """Run the whole suite several times under one seed; list scenarios whose verdict changes."""
-    from voice_push_conformance.tools import stability  # noqa: PLC0415
-
-    return stability.main(argv)
+    def __call__(self, argv: list[str]) -> int:
+        tool_main: Callable[[list[str]], int] = importlib.import_module(self.module).main
+        return tool_main([*self.before, *argv])
 
 
-def _killmatrix(argv: list[str]) -> int:
-    """Run the suite against every mutant (--only NAME) and print the kill matrix."""
-    from voice_push_conformance.tools import killmatrix  # noqa: PLC0415
-
-    return killmatrix.main(argv)
-
-
-def _tolerance(argv: list[str]) -> int:
-    """Run the suite against every legitimate variant (--only NAME) and print the tolerance matrix."""
-    from voice_push_conformance.tools import tolerance  # noqa: PLC0415
-
-    return tolerance.main(argv)
-
-
-def _compare(argv: list[str]) -> int:
-    """Compare implementations or builds requirement by requirement (compare.json, compare.html)."""
-    from voice_push_conformance.tools import compare  # noqa: PLC0415
-
-    return compare.main(argv)
-
-
-def _diff(argv: list[str]) -> int:
-    """What changed between two runs' reports; exits non-zero on a new failure (a CI gate)."""
-    from voice_push_conformance.tools import diff  # noqa: PLC0415
-
-    return diff.main(argv)
-
-
-def _verify(argv: list[str]) -> int:
-    """Verify a --bundle directory offline (--replay re-runs its seed and compares the verdicts)."""
-    from voice_push_conformance.tools import bundle  # noqa: PLC0415
-
-    return bundle.main(["verify", *argv])
-
-
-def _badge(argv: list[str]) -> int:
-    """Mint the SVG badge from a verified, complete, conformant bundle (-o badge.svg)."""
-    from voice_push_conformance.tools import badge  # noqa: PLC0415
-
-    return badge.main(argv)
-
-
+_TOOLS = "voice_push_conformance.tools."
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "run": _run,
-    "serve-reference": _serve_reference,
-    "coverage": _coverage,
-    "stability": _stability,
-    "killmatrix": _killmatrix,
-    "tolerance": _tolerance,
-    "compare": _compare,
-    "diff": _diff,
-    "verify": _verify,
-    "badge": _badge,
+    "serve-reference": Tool(
+        "voice_push_conformance.bindings.http_server",
+        "Serve the reference implementation over the harness protocol (--port, --mutant).",
+    ),
+    "coverage": Tool(
+        _TOOLS + "coverage", "Print source clauses -> requirements -> scenarios (--summary: the clause coverage line)."
+    ),
+    "stability": Tool(
+        _TOOLS + "stability", "Run the whole suite several times under one seed; list scenarios whose verdict changes."
+    ),
+    "killmatrix": Tool(
+        _TOOLS + "killmatrix", "Run the suite against every mutant (--only NAME) and print the kill matrix."
+    ),
+    "tolerance": Tool(
+        _TOOLS + "tolerance",
+        "Run the suite against every legitimate variant (--only NAME) and print the tolerance matrix.",
+    ),
+    "compare": Tool(
+        _TOOLS + "compare", "Compare implementations or builds requirement by requirement (compare.json, compare.html)."
+    ),
+    "diff": Tool(
+        _TOOLS + "diff", "What changed between two runs' reports; exits non-zero on a new failure (a CI gate)."
+    ),
+    "verify": Tool(
+        _TOOLS + "bundle",
+        "Verify a --bundle directory offline (--replay re-runs its seed and compares the verdicts).",
+        before=("verify",),
+    ),
+    "badge": Tool(_TOOLS + "badge", "Mint the SVG badge from a verified, complete, conformant bundle (-o badge.svg)."),
 }
 
 
 def usage() -> str:
-    """The command list, built from the handlers' own docstrings so it cannot drift."""
+    """The command list, from each tool's summary (``run``: its docstring)."""
     lines = ["usage: voice-push-conformance COMMAND [ARGS...]", "", "commands:"]
     for name, handler in COMMANDS.items():
-        summary = (handler.__doc__ or "").strip().splitlines()[0]
+        summary = handler.summary if isinstance(handler, Tool) else (handler.__doc__ or "").strip().splitlines()[0]
         lines.append(f"  {name:<16} {summary}")
     lines += ["", "'voice-push-conformance run --help' lists the pytest and suite options."]
     return "\n".join(lines)
