@@ -19,7 +19,7 @@ from pathlib import Path
 
 from voice_push_conformance import mutants
 from voice_push_conformance.judging import catalogue
-from voice_push_conformance.tools.runs import SuiteRun, matrix_parser, run_suite, run_suite_forked, run_suites, selected
+from voice_push_conformance.tools.runs import SuiteRun, matrix_parser, run_suite, run_suites, selected
 
 EXPECTED = {"must": "fail", "should": "warn", "informative": "informative"}
 
@@ -53,12 +53,6 @@ def _row(run: SuiteRun) -> Row:
 def run_mutant(name: str, target_prefix: str, workdir: Path) -> Row:
     """One mutant in a fresh Python process."""
     return _row(run_suite(name, f"{target_prefix}mutant:{name}", workdir))
-
-
-def run_forked(names: list[str], target_prefix: str, workdir: Path, jobs: int) -> list[Row]:
-    """Every mutant in a forked child (see :func:`run_suite_forked`)."""
-    runs = [(name, f"{target_prefix}mutant:{name}") for name in names]
-    return [_row(run) for run in run_suite_forked(runs, workdir, jobs)]
 
 
 def unproven() -> list[str]:
