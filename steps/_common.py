@@ -12,13 +12,12 @@ introspection would add the values of sub-expressions, such as tokens, to report
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from pytest_bdd import given, then, when
 
 from voice_push_conformance import vectors
 from voice_push_conformance.codecs import twi_params
-from voice_push_conformance.observers.fcm import CapturedPush
 from voice_push_conformance.stepkit import Converter, phrase
 from voice_push_conformance.target import CallResult
 from voice_push_conformance.world import World, call_candidate, call_push_data
@@ -26,43 +25,31 @@ from voice_push_conformance.world import World, call_candidate, call_push_data
 # --- Typed fields ---
 
 
-@dataclass(frozen=True)
-class PushParameters:
-    """What the twi_params of a call push built by the suite hold: a timestamp, another stamp or a vector's."""
+# The twi_params of a call push the suite builds, from the suite's clock now (None: the push carries none).
+PushParameters = Callable[[int], str | None]
 
-    stamp: str | None = None  # "now", "now-s", "ahead:<ms>", "none", "value:<text>" or None for a vector
-    vector_id: str | None = None
 
-    def twi_params(self, now_ms: int) -> str | None:
-        if self.vector_id is not None:
-            return vectors.twi_params_vector(self.vector_id).encoded
-        assert self.stamp is not None
-        if self.stamp == "none":
-            return twi_params.encode([("caller_name", "Alice")])
-        if self.stamp == "now":
-            value = str(now_ms)
-        elif self.stamp == "now-s":
-            value = str(now_ms // 1_000)
-        elif self.stamp.startswith("ahead:"):
-            value = str(now_ms + int(self.stamp.removeprefix("ahead:")))
-        else:
-            value = self.stamp.removeprefix("value:")
-        return twi_params.encode([("timestamp", value)])
+def _stamped(value: Callable[[int], str]) -> PushParameters:
+    return lambda now_ms: twi_params.encode([("timestamp", value(now_ms))])
 
 
 def _push_parameters(text: str) -> PushParameters:
+    """A timestamp in one of its forms, no timestamp at all, or a twi_params vector's string."""
     if text == "stamped with the current time":
-        return PushParameters("now")
+        return _stamped(str)
     if text == "stamped with the current time in seconds":
-        return PushParameters("now-s")
+        return _stamped(lambda now_ms: str(now_ms // 1_000))
     if text == "without a timestamp":
-        return PushParameters("none")
+        return lambda _now_ms: twi_params.encode([("caller_name", "Alice")])
     quoted = re.search(r'"([^"]*)"', text)
     if text.startswith("carrying") and quoted:
-        return PushParameters(vector_id=quoted.group(1))
+        encoded = vectors.twi_params_vector(quoted.group(1)).encoded
+        return lambda _now_ms: encoded
     if quoted:
-        return PushParameters(f"value:{quoted.group(1)}")
-    return PushParameters(f"ahead:{int(text.split()[1])}")
+        stamp = quoted.group(1)
+        return _stamped(lambda _now_ms: stamp)
+    ahead_ms = int(text.split()[1])
+    return _stamped(lambda now_ms: str(now_ms + ahead_ms))
 
 
 PUSH_PARAMETERS = Converter(
@@ -92,11 +79,6 @@ CALL_PARAMETERS = Converter(
 )
 
 
-def accepted_pushes(world: World, device: str) -> list[CapturedPush]:
-    """The pushes to ``device`` that FCM accepted (HTTP 200): the ones that can ring it."""
-    return [p for p in world.pushes_to(device) if p.status == 200]
-
-
 def last_call(world: World) -> CallResult:
     """The voice service's answer to the scenario's latest call, checked to be a CallResult."""
     call: object = world.outcomes.last_call()
@@ -120,7 +102,7 @@ def _(world: World, device: str, alias: str) -> None:
 @given(phrase('a call push for "{alias}" {parameters:PushParameters}', PushParameters=PUSH_PARAMETERS))
 def _(world: World, alias: str, parameters: PushParameters) -> None:
     """Build the call push a conforming service would send, for client scenarios (stamps or a twi_params vector)."""
-    world.outcomes.push = call_push_data(world, alias, parameters.twi_params(world.clock.now_ms()))
+    world.outcomes.push = call_push_data(world, alias, parameters(world.clock.now_ms()))
     world.outcomes.push_for = alias
 
 
@@ -204,7 +186,7 @@ def _(world: World) -> None:
 @then(phrase('"{device}" receives {count:CallPushes}'))
 def _(world: World, device: str, count: int) -> None:
     """Counts the call pushes FCM accepted for one device over the whole scenario (0 for "never rang")."""
-    pushes = accepted_pushes(world, device)
+    pushes = world.accepted_pushes(device)
     assert len(pushes) == count, f"expected {count} call push(es) to {device}, FCM accepted {len(pushes)}"
 
 
@@ -252,5 +234,5 @@ def _(world: World, alias: str) -> None:
         f"{len(addressed)} push(es) addressed to {alias} were sent "
         f"(to {sorted({world.device_alias(p.token) for p in addressed})}); the refused registration must not be pushed"
     )
-    reached = sorted(d for d in world.outcomes.devices_in_order(alias) if accepted_pushes(world, d))
+    reached = sorted(d for d in world.outcomes.devices_in_order(alias) if world.accepted_pushes(d))
     assert not reached, f"a call to another identity pushed to {alias}'s devices: {reached}"

@@ -49,7 +49,7 @@ def _register(world: World, alias: str, device: str) -> None:
 
 def _pushed(world: World, alias: str) -> dict[str, int]:
     """How many accepted call pushes each device of ``alias`` received."""
-    return {device: sum(1 for p in world.pushes_to(device) if p.status == 200) for device in _order(world, alias)}
+    return {device: len(world.accepted_pushes(device)) for device in _order(world, alias)}
 
 
 TOGETHER = one_of({"are registered one after another": False, "register at the same time": True})

@@ -26,10 +26,6 @@ def _pushes(world: World) -> list[CapturedPush]:
     return pushes
 
 
-def _accepted(world: World, device: str) -> list[CapturedPush]:
-    return [p for p in world.pushes_to(device) if p.status == 200]
-
-
 @given(phrase('device "{device}" of "{alias}" is registered with a token of another Firebase project'))
 def _(world: World, device: str, alias: str) -> None:
     world.device(device, project_id=f"{world.credentials.fcm_project_id}-other")
@@ -47,7 +43,7 @@ def _valid_and_accepted(world: World) -> None:
 
 @then(phrase('the push to "{device}" describes an incoming call from "{caller}" to "{callee}"'))
 def _(world: World, device: str, caller: str, callee: str) -> None:
-    pushes = _accepted(world, device)
+    pushes = world.accepted_pushes(device)
     assert len(pushes) == 1, f"expected one push to {device}; FCM accepted {len(pushes)}"
     data = dict(pushes[0].data)
     problems = schemas.errors("push-call-data", data)
@@ -75,7 +71,7 @@ def _(world: World) -> None:
 
 @then(phrase('"{device}" receives {count:d} call pushes with different call SIDs'))
 def _(world: World, device: str, count: int) -> None:
-    pushes = _accepted(world, device)
+    pushes = world.accepted_pushes(device)
     assert len(pushes) == count, f"expected {count} pushes to {device}; FCM accepted {len(pushes)}"
     sids = {p.data.get("twi_call_sid") for p in pushes}
     assert len(sids) == count, f"{count} calls, but their pushes name {len(sids)} call SID(s)"

@@ -19,19 +19,15 @@ from voice_push_conformance.world import World, call_candidate
 scenarios("twi_params.feature")
 
 
-def _vector(vector_id: str) -> vectors.TwiParamsVector:
-    return vectors.twi_params_vector(vector_id)
-
-
 def _only_push(world: World, device: str) -> CapturedPush:
-    accepted = [p for p in world.pushes_to(device) if p.status == 200]
+    accepted = world.accepted_pushes(device)
     assert len(accepted) == 1, f"expected one call push to {device}, FCM accepted {len(accepted)}"
     return accepted[0]
 
 
 @then(phrase('the push to "{device}" carries twi_params that decode to the parameters of vector "{vector_id}"'))
 def _(world: World, device: str, vector_id: str) -> None:
-    vector = _vector(vector_id)
+    vector = vectors.twi_params_vector(vector_id)
     raw = _only_push(world, device).data.get("twi_params")
     assert isinstance(raw, str), f"the push carries no twi_params string (got {raw!r})"
     expected = twi_params.expected_map(vector.pairs)
@@ -64,7 +60,7 @@ def _handled(world: World, alias: str) -> PushHandling:
 
 @then(phrase('the custom parameters of "{alias}" are those of vector "{vector_id}"'))
 def _(world: World, alias: str, vector_id: str) -> None:
-    vector = _vector(vector_id)
+    vector = vectors.twi_params_vector(vector_id)
     got = dict(_handled(world, alias).custom_parameters)
     assert got == vector.decoded, (
         f"twi_params {vector.encoded!r} gave custom parameters {got}; expected {vector.decoded} ({vector.description})"
@@ -92,7 +88,7 @@ def _(world: World, alias: str, against: str) -> None:
 
 @then(phrase('the client of "{alias}" loses every parameter of vector "{vector_id}", as the documented decoder does'))
 def _(world: World, alias: str, vector_id: str) -> None:
-    vector = _vector(vector_id)
+    vector = vectors.twi_params_vector(vector_id)
     try:
         twi_params.decode(vector.encoded or "")
     except twi_params.DocumentedDecoderThrows as exc:

@@ -22,10 +22,6 @@ scenarios("twiml_dial.feature")
 _PLACEHOLDER = re.compile(r"\{([a-z]+)\}")
 
 
-def _vector(vector_id: str) -> vectors.TwimlDialVector:
-    return vectors.twiml_dial_vector(vector_id)
-
-
 def _call(world: World) -> CallResult:
     call: object = world.outcomes.last_call()
     assert isinstance(call, CallResult), f"the voice service answered {call!r}"
@@ -34,16 +30,16 @@ def _call(world: World) -> CallResult:
 
 @when(phrase('the voice service is handed the TwiML of vector "{vector_id}"'))
 def _(world: World, vector_id: str) -> None:
-    document = _PLACEHOLDER.sub(lambda m: world.identity(m.group(1)), _vector(vector_id).document)
+    document = _PLACEHOLDER.sub(lambda m: world.identity(m.group(1)), vectors.twiml_dial_vector(vector_id).document)
     world.place_call(document)
 
 
 @then(phrase('the identities rung by vector "{vector_id}" receive one push each for one call'))
 def _(world: World, vector_id: str) -> None:
-    rung = _vector(vector_id).rings
+    rung = vectors.twiml_dial_vector(vector_id).rings
     sids: set[object] = set()
     for alias in ("bob", "carol"):
-        pushes = [p for p in world.pushes_to(f"{alias}-phone") if p.status == 200]
+        pushes = world.accepted_pushes(f"{alias}-phone")
         expected = 1 if alias in rung else 0
         assert len(pushes) == expected, f"{alias}-phone received {len(pushes)} pushes; expected {expected}"
         sids.update(p.data.get("twi_call_sid") for p in pushes)
@@ -52,7 +48,7 @@ def _(world: World, vector_id: str) -> None:
 
 @then(phrase('the pushes carry the parameters of vector "{vector_id}"'))
 def _(world: World, vector_id: str) -> None:
-    document = _vector(vector_id).document
+    document = vectors.twiml_dial_vector(vector_id).document
     expected = twi_params.expected_map(re.findall(r'<Parameter name="([^"]*)" value="([^"]*)"/>', document))
     for push in (p for p in world.call_pushes() if p.status == 200):
         raw = push.data.get("twi_params")
@@ -75,7 +71,7 @@ def _(world: World, alias: str) -> None:
         assert not pushes, f"the call was refused, yet {len(pushes)} push(es) were sent"
         return
     device = f"{alias}-phone"
-    accepted = [p for p in world.pushes_to(device) if p.status == 200]
+    accepted = world.accepted_pushes(device)
     assert len(accepted) == 1, f"the call was accepted, but {device} received {len(accepted)} pushes; expected 1"
     others = sorted({world.device_alias(p.token) for p in pushes if p.token != world.device(device)})
     assert not others, f"the call was accepted, but it also rang {others}"
@@ -111,7 +107,7 @@ def _(world: World, first_device: str, second_device: str) -> None:
     sids: set[object] = set()
     for device in (first_device, second_device):
         alias = device.split("-")[0]
-        pushes = [p for p in world.pushes_to(device) if p.status == 200]
+        pushes = world.accepted_pushes(device)
         assert len(pushes) == 1, f"{device} received {len(pushes)} pushes; expected 1"
         raw = pushes[0].data.get("twi_params")
         got = twi_params.decode(raw) if isinstance(raw, str) and raw else {}

@@ -300,7 +300,12 @@ class World:
         return twiml.build_dial(self.identity(callee), pairs, caller_id=f"client:{self.identity(caller)}")
 
     def pushes_to(self, device_alias: str) -> list[CapturedPush]:
+        """Every send request for the device, refused ones included."""
         return self.fcm.pushes_to(self.device(device_alias))
+
+    def accepted_pushes(self, device_alias: str) -> list[CapturedPush]:
+        """The send requests for the device that FCM accepted (HTTP 200): the ones that can ring it."""
+        return [p for p in self.pushes_to(device_alias) if p.status == 200]
 
     def call_pushes(self) -> list[CapturedPush]:
         return list(self.fcm.pushes)
