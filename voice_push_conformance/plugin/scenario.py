@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 import responses
@@ -23,6 +24,9 @@ from voice_push_conformance.plugin.settings import RUN, TRANSCRIPT, RunSettings
 from voice_push_conformance.target import CandidateError, FcmEndpoint, HarnessContext
 from voice_push_conformance.world import World, run_as_candidate
 
+if TYPE_CHECKING:
+    from voice_push_conformance.observers.loopback import LoopbackServer
+
 
 class ScenarioSetupError(Exception):
     """The scenario's candidate could not be built: the message says why, for a failure without traceback."""
@@ -34,11 +38,9 @@ def open_world(run: RunSettings, nodeid: str, record: Transcript) -> Iterator[Wo
     scenario_seed = derive_seed(run.seed, nodeid)
     clock = ManualClock(run.start_ms(scenario_seed)) if "clock" in run.declared.capabilities else SystemClock()
     registrar = SuiteRegistrar(clock)
-    loopback = None
-    loopback_id: str | None = None
+    loopback: LoopbackServer | None = None
     # Out-of-process targets, and in-process ones whose HTTP client the requests mock cannot see.
-    loopback_fcm = run.target.remote or "loopback_fcm" in run.declared.capabilities
-    if loopback_fcm:
+    if run.target.remote or "loopback_fcm" in run.declared.capabilities:
         from voice_push_conformance.observers.loopback import LoopbackServer  # noqa: PLC0415 - HTTP runs only
 
         loopback = LoopbackServer.instance()
@@ -74,18 +76,18 @@ def open_world(run: RunSettings, nodeid: str, record: Transcript) -> Iterator[Wo
             registrar=registrar,
             transcript=record,
         )
-        if loopback is not None and loopback_id is not None:
+        if loopback is not None:
             from voice_push_conformance.observers.loopback import Attachment  # noqa: PLC0415 - HTTP runs only
 
             loopback.attach(loopback_id, Attachment(sink, registrar, world.vend_for))
         with contextlib.ExitStack() as stack:
-            if not loopback_fcm:
+            if loopback is None:
                 sink.install(stack.enter_context(responses.RequestsMock(assert_all_requests_are_fired=False)))
             if candidate.close is not None:
                 stack.callback(run_as_candidate()(candidate.close))
             yield world
     finally:
-        if loopback is not None and loopback_id is not None:
+        if loopback is not None:
             loopback.detach(loopback_id)
         CURRENT_TRANSCRIPT.reset(token)
 
