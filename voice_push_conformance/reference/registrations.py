@@ -29,38 +29,39 @@ class Binding:
 class RegistrationStore:
     """Bindings by key, indexed by identity so a call looks only at the callee's registrations.
 
-    Every method takes the store's (re-entrant) lock itself, so callers never see it.
+    Every method takes the store's re-entrant ``lock`` itself, so callers never see it.
     ``put`` and ``remove`` are the two writes every other method goes through: a store
     that behaves differently (a mutant's tombstones, a variant's list) overrides those,
-    or replaces the whole store through ``ReferenceVoiceService.new_registrations``.
+    holding ``lock`` too, or replaces the whole store through
+    ``ReferenceVoiceService.new_registrations``.
     """
 
     def __init__(self) -> None:
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         self._bindings: dict[Key, Binding] = {}
         self._keys_by_identity: dict[str, set[Key]] = {}
         self._sequence = 0
 
     def next_sequence(self) -> int:
         """The next arrival number: a higher one is a more recent registration (LIMIT-REFRESH)."""
-        with self._lock:
+        with self.lock:
             self._sequence += 1
             return self._sequence
 
     def get(self, key: Key) -> Binding | None:
         """The binding at ``key``, if any."""
-        with self._lock:
+        with self.lock:
             return self._bindings.get(key)
 
     def put(self, key: Key, binding: Binding) -> None:
         """Record ``binding`` at ``key``, replacing any binding there."""
-        with self._lock:
+        with self.lock:
             self._bindings[key] = binding
             self._keys_by_identity.setdefault(key[0], set()).add(key)
 
     def remove(self, key: Key) -> Binding | None:
         """Forget the binding at ``key``; the removed binding, or None if there was none."""
-        with self._lock:
+        with self.lock:
             removed = self._bindings.pop(key, None)
             keys = self._keys_by_identity.get(key[0])
             if keys is not None:
@@ -71,31 +72,31 @@ class RegistrationStore:
 
     def upsert(self, key: Key, make: Callable[[Binding | None], Binding]) -> Binding:
         """Atomically replace the binding at ``key`` by ``make(existing)``; the new binding."""
-        with self._lock:
+        with self.lock:
             binding = make(self.get(key))
             self.put(key, binding)
             return binding
 
     def update(self, key: Key, change: Callable[[Binding], Binding]) -> None:
         """Atomically replace the binding at ``key`` by ``change(it)``, if there is one."""
-        with self._lock:
+        with self.lock:
             existing = self.get(key)
             if existing is not None:
                 self.put(key, change(existing))
 
     def of_identity(self, identity: str) -> list[Binding]:
         """The bindings of one identity."""
-        with self._lock:
+        with self.lock:
             return [self._bindings[key] for key in self._keys_by_identity.get(identity, ())]
 
     def all(self) -> list[Binding]:
         """Every binding of every identity, oldest insertion first."""
-        with self._lock:
+        with self.lock:
             return list(self._bindings.values())
 
     def prune(self, identity: str, expired: Callable[[Binding], bool]) -> list[Binding]:
         """Remove the identity's ``expired`` bindings; the ones left."""
-        with self._lock:
+        with self.lock:
             for key in list(self._keys_by_identity.get(identity, ())):
                 if expired(self._bindings[key]):
                     self.remove(key)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -90,7 +89,6 @@ class _ListStore(RegistrationStore):
 
     def __init__(self) -> None:
         super().__init__()
-        self.lock = threading.RLock()
         self.rows: list[Binding] = []
 
     def get(self, key: Key) -> Binding | None:
@@ -107,12 +105,6 @@ class _ListStore(RegistrationStore):
             removed = self.get(key)
             self.rows = [row for row in self.rows if row.key != key]
             return removed
-
-    def upsert(self, key: Key, make: Callable[[Binding | None], Binding]) -> Binding:
-        with self.lock:
-            binding = make(self.get(key))
-            self.put(key, binding)
-            return binding
 
     def update(self, key: Key, change: Callable[[Binding], Binding]) -> None:
         with self.lock:  # in place: a push does not make a registration more recent
